@@ -1,0 +1,105 @@
+package distilj.cli;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The jar's entry point. Its only job is to make sure the JVM runs with the Vector API module.
+ *
+ * <p>A jar manifest cannot say {@code --add-modules jdk.incubator.vector}, so when {@code java -jar distilj.jar}
+ * starts without it, this class starts a second JVM — the same {@code java} binary, the user's own JVM
+ * options, the same class path and arguments, plus the module — with inherited stdin/stdout/stderr, waits for it,
+ * and exits with its exit code. Ctrl-C reaches both processes (same process group); the shutdown hook makes sure the
+ * child is gone before the parent exits. If the relaunch is impossible the command still runs, on the scalar
+ * kernels, and {@code SIMD: off — reason} is printed once on stderr by the kernel selection.
+ *
+ * <p>This class must not touch anything in {@code jdk.incubator.vector} (or any class that does) before the check.
+ */
+public final class Launcher {
+    /** Set in the child's environment so that a failed relaunch can never loop. */
+    static final String RELAUNCHED_ENV = "DISTILJ_RELAUNCHED";
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    private Launcher() {}
+
+    public static void main(String[] args) {
+        if (vectorModuleLoaded() || System.getenv(RELAUNCHED_ENV) != null || Boolean.getBoolean("distilj.norelaunch")) {
+            System.exit(Cli.run(args));
+            return;
+        }
+        Optional<String> why = relaunchImpossible();
+        if (why.isPresent()) {
+            System.setProperty("distilj.simd.offReason", why.get());
+            System.exit(Cli.run(args));
+            return;
+        }
+        System.exit(relaunch(args));
+    }
+
+    public static boolean vectorModuleLoaded() {
+        return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+    }
+
+    private static Optional<String> relaunchImpossible() {
+        if (ModuleFinderHolder.systemHasVectorModule()) {
+            return ProcessHandle.current().info().command().isPresent()
+                    ? Optional.empty()
+                    : Optional.of("cannot find the java executable to relaunch with --add-modules " + VECTOR_MODULE);
+        }
+        return Optional.of("this JVM has no " + VECTOR_MODULE + " module (java " + Runtime.version() + ")");
+    }
+
+    private static int relaunch(String[] args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElseThrow());
+        // The user's own JVM options (-Xmx, -D..., -XX:...), minus anything that would fight the relaunch.
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-agentlib:jdwp")) continue; // a debugger port cannot be bound twice
+            cmd.add(a);
+        }
+        cmd.add("--add-modules");
+        cmd.add(VECTOR_MODULE);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Launcher.class.getName());
+        for (String a : args) cmd.add(a);
+
+        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+        pb.environment().put(RELAUNCHED_ENV, "1");
+        final Process child;
+        try {
+            child = pb.start();
+        } catch (Exception e) {
+            System.setProperty("distilj.simd.offReason", "relaunch with --add-modules failed: " + e.getMessage());
+            return Cli.run(args);
+        }
+        Thread hook = new Thread(() -> {
+            if (child.isAlive()) {
+                child.destroy(); // SIGTERM: the child's own hooks run (e.g. temp files removed)
+                try {
+                    child.waitFor();
+                } catch (InterruptedException ignored) {
+                    child.destroyForcibly();
+                }
+            }
+        }, "distilj-relaunch-reaper");
+        Runtime.getRuntime().addShutdownHook(hook);
+        while (true) {
+            try {
+                return child.waitFor();
+            } catch (InterruptedException ignored) {
+                // keep waiting: the child owns the terminal until it exits
+            }
+        }
+    }
+
+    /** Kept apart so that the module finder is only touched when needed. */
+    private static final class ModuleFinderHolder {
+        static boolean systemHasVectorModule() {
+            return java.lang.module.ModuleFinder.ofSystem().find(VECTOR_MODULE).isPresent();
+        }
+    }
+
+}
