@@ -9,8 +9,9 @@ import java.util.List;
  * DistilBertForSequenceClassification and BertForSequenceClassification on packed batches:
  * <pre>
  *   h0 = Embeddings(ids)                    [T, H]
- *   h(l+1) = EncoderLayer_l(h(l))           [T, H], l = 0 … layers−1
- *   logits = ClassifierHead(h(layers))      [rows, C]   (first token of each row)
+ *   h(l+1) = EncoderLayer_l(h(l))           [T, H], l = 0 … layers−2
+ *   c = last EncoderLayer(h(layers−1))      [rows, H]   (computed for each row's first token only)
+ *   logits = ClassifierHead(c)              [rows, C]
  *   loss = mean_r −log softmax(logits_r)[label_r]
  * </pre>
  * The two architectures differ only in names, BERT's token-type embeddings and extra dropout, and the head's
@@ -26,7 +27,7 @@ final class EncoderClassifier implements SequenceClassifier {
 
     private final PackedBatch batch = new PackedBatch();
     private final Workspace ws;
-    private final float[][] hidden;     // hidden[l]: input of layer l, [T, H]; hidden[layers] feeds the head
+    private final float[][] hidden;     // hidden[l]: input of layer l, [T, H]; hidden[layers]: [rows, H], the head's input
     private int[] ids = new int[0];     // copy of the batch's ids (the embedding backward scatters by id)
     private int[] labels = new int[0];
     private float[] logits = new float[0];
@@ -41,7 +42,7 @@ final class EncoderClassifier implements SequenceClassifier {
         String prefix = cfg.arch == ModelConfig.Arch.DISTILBERT ? "distilbert.embeddings." : "bert.embeddings.";
         this.embeddings = new Embeddings(prefix, cfg);
         this.layers = new EncoderLayer[cfg.layers];
-        for (int l = 0; l < cfg.layers; l++) layers[l] = new EncoderLayer(cfg, l);
+        for (int l = 0; l < cfg.layers; l++) layers[l] = new EncoderLayer(cfg, l, l == cfg.layers - 1);
         this.head = new ClassifierHead(cfg);
         this.ws = new Workspace(cfg.hidden, cfg.ffn);
         this.hidden = new float[cfg.layers + 1][0];
@@ -104,7 +105,7 @@ final class EncoderClassifier implements SequenceClassifier {
         for (int l = 0; l < layers.length; l++) {
             layers[l].forward(k, hidden[l], batch, hidden[l + 1], training, dropoutSeed);
         }
-        head.forward(k, hidden[layers.length], batch, logits, training, dropoutSeed);
+        head.forward(k, hidden[layers.length], rows, logits, training, dropoutSeed);
         if (labels == null) return Float.NaN;
         System.arraycopy(labels, 0, this.labels, 0, rows);
         float loss = k.crossEntropy(logits, rows, cfg.numLabels, this.labels, dlogits);
@@ -124,7 +125,8 @@ final class EncoderClassifier implements SequenceClassifier {
             logits = new float[rows * cfg.numLabels];
             dlogits = new float[rows * cfg.numLabels];
         }
-        for (int l = 0; l <= layers.length; l++) hidden[l] = Buffers.grow(hidden[l], (long) T * cfg.hidden);
+        for (int l = 0; l < layers.length; l++) hidden[l] = Buffers.grow(hidden[l], (long) T * cfg.hidden);
+        hidden[layers.length] = Buffers.grow(hidden[layers.length], (long) rows * cfg.hidden);
         embeddings.ensure(T);
         for (EncoderLayer layer : layers) layer.ensure(batch, training);
         head.ensure(rows);
@@ -139,7 +141,7 @@ final class EncoderClassifier implements SequenceClassifier {
     @Override
     public void backward() {
         if (!backwardReady) throw new IllegalStateException("backward() needs a forward() with labels first");
-        head.backward(k, dlogits, batch, ws.dHidden, seed);
+        head.backward(k, dlogits, batch.rows, ws.dHidden, seed);
         for (int l = layers.length - 1; l >= 0; l--) layers[l].backward(k, hidden[l], batch, ws, seed);
         embeddings.backward(k, ids, batch, ws.dHidden, ws.dRes, training, seed);
         backwardReady = false;

@@ -17,6 +17,7 @@ final class Workspace {
     float[] dV = new float[0];      // [T, H]
     float[] dFfn = new float[0];    // [T, F]
     float[] dScores = new float[0]; // packed L×L per (row, head)
+    float[] dQuery = new float[0];  // [rows, H] the last layer's query-token gradient (clsOnly)
 
     Workspace(int hidden, int ffn) {
         this.hidden = hidden;
@@ -35,5 +36,6 @@ final class Workspace {
         dV = Buffers.grow(dV, th);
         dFfn = Buffers.grow(dFfn, (long) b.tokens * ffn);
         dScores = Buffers.grow(dScores, b.scoreSize());
+        dQuery = Buffers.grow(dQuery, (long) b.rows * hidden);
     }
 }

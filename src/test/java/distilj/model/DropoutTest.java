@@ -86,7 +86,7 @@ class DropoutTest {
 
             // Attention weights: the dropped copy against the softmax weights of the same forward.
             m.forward(ids, off, rows, null, true, 5);
-            Attention a = m.layers[1].attention;
+            Attention a = m.layers[0].attention; // all queries (the last layer has one per row)
             long n = 0;
             int az = 0;
             for (int r = 0; r < rows; r++) n += (long) cfg.heads * ROWS[r].length * ROWS[r].length;

@@ -155,26 +155,40 @@ class FiniteDifferenceTest {
 
     @Test
     void attention() {
+        attention(false);
+        attention(true);
+    }
+
+    void attention(boolean clsOnly) {
         ModelConfig c = cfg(ModelConfig.Arch.BERT);
         PackedBatch b = batch(c);
-        int n = b.tokens * c.hidden;
-        Attention a = new Attention(c, "q", "k", "v", "o", DropoutSite.attentionWeights(0));
+        int n = b.tokens * c.hidden, M = clsOnly ? b.rows : b.tokens, m = M * c.hidden;
+        Attention a = new Attention(c, "q", "k", "v", "o", DropoutSite.attentionWeights(0), clsOnly);
         List<Param> ps = List.of(a.query.weight, a.query.bias, a.key.weight, a.key.bias, a.value.weight, a.value.bias,
                 a.output.weight, a.output.bias);
         randomize(ps, 6);
         a.ensure(b, true);
         Workspace ws = new Workspace(c.hidden, c.ffn);
         ws.ensure(b);
-        float[] x = random(n, 7), y = new float[n], dx = new float[n];
-        a.forward(K, x, b, y, true, 99);
-        float[] dy = random(n, 8);
-        a.backward(K, dy, x, b, dx, ws, 99);
+        float[] x = random(n, 7), y = new float[m], dx = new float[n], dxq = new float[m];
+        float[] xq = x;
+        if (clsOnly) {
+            xq = new float[m];
+            for (int r = 0; r < b.rows; r++) System.arraycopy(x, b.start(r) * c.hidden, xq, r * c.hidden, c.hidden);
+        }
+        a.forward(K, x, xq, b, y, true, 99);
+        float[] dy = random(m, 8);
+        a.backward(K, dy, x, xq, b, dx, clsOnly ? dxq : null, ws, 99);
+        if (clsOnly) {
+            for (int r = 0; r < b.rows; r++) K.axpy(1f, dxq, r * c.hidden, dx, b.start(r) * c.hidden, c.hidden);
+        }
         Ref64 ref = new Ref64();
         double[] x64 = Ref64.toDouble(x, n);
-        DoubleSupplier f = () -> dot(dy, ref.attention(x64, b, a, true, 99));
-        assertTrue(Math.abs(f.getAsDouble() - dot(dy, Ref64.toDouble(y, n))) < 1e-4, "float forward = double forward");
-        check("attention dx", x64, dx, f);
-        checkParams("attention", ps, ref, f);
+        DoubleSupplier f = () -> dot(dy, Ref64.firstTokens(ref.attention(x64, b, a, true, 99), b, c.hidden, clsOnly));
+        assertTrue(Math.abs(f.getAsDouble() - dot(dy, Ref64.toDouble(y, m))) < 1e-4, "float forward = double forward");
+        String what = clsOnly ? "attention(cls)" : "attention";
+        check(what + " dx", x64, dx, f);
+        checkParams(what, ps, ref, f);
     }
 
     @Test
@@ -202,25 +216,33 @@ class FiniteDifferenceTest {
     @Test
     void encoderLayer() {
         for (ModelConfig.Arch arch : ModelConfig.Arch.values()) {
+            for (boolean clsOnly : new boolean[] {false, true}) encoderLayer(arch, clsOnly);
+        }
+    }
+
+    void encoderLayer(ModelConfig.Arch arch, boolean clsOnly) {
+        {
             ModelConfig c = cfg(arch);
             PackedBatch b = batch(c);
-            int n = b.tokens * c.hidden;
-            EncoderLayer l = new EncoderLayer(c, 1);
+            int n = b.tokens * c.hidden, m = (clsOnly ? b.rows : b.tokens) * c.hidden;
+            EncoderLayer l = new EncoderLayer(c, 1, clsOnly);
             List<Param> ps = layerParams(l);
             randomize(ps, 12);
             l.ensure(b, true);
             Workspace ws = new Workspace(c.hidden, c.ffn);
             ws.ensure(b);
-            float[] x = random(n, 13), y = new float[n];
+            float[] x = random(n, 13), y = new float[m];
             l.forward(K, x, b, y, true, 5);
-            float[] dy = random(n, 14);
-            System.arraycopy(dy, 0, ws.dHidden, 0, n);
+            float[] dy = random(m, 14);
+            System.arraycopy(dy, 0, ws.dHidden, 0, m);
             l.backward(K, x, b, ws, 5);
             Ref64 ref = new Ref64();
             double[] x64 = Ref64.toDouble(x, n);
             DoubleSupplier f = () -> dot(dy, ref.layer(x64, b, l, true, 5));
-            check("layer " + arch + " dx", x64, ws.dHidden, f);
-            checkParams("layer " + arch, ps, ref, f);
+            assertTrue(Math.abs(f.getAsDouble() - dot(dy, Ref64.toDouble(y, m))) < 1e-4, "float forward = double forward");
+            String what = "layer " + arch + (clsOnly ? " (cls)" : "");
+            check(what + " dx", x64, ws.dHidden, f);
+            checkParams(what, ps, ref, f);
         }
     }
 
@@ -229,15 +251,15 @@ class FiniteDifferenceTest {
         for (ModelConfig.Arch arch : ModelConfig.Arch.values()) {
             ModelConfig c = cfg(arch);
             PackedBatch b = batch(c);
-            int n = b.tokens * c.hidden;
+            int n = b.rows * c.hidden;
             ClassifierHead h = new ClassifierHead(c);
             List<Param> ps = List.of(h.dense.weight, h.dense.bias, h.classifier.weight, h.classifier.bias);
             randomize(ps, 15);
             h.ensure(b.rows);
             float[] x = random(n, 16), logits = new float[b.rows * c.numLabels], dx = new float[n];
-            h.forward(K, x, b, logits, true, 3);
+            h.forward(K, x, b.rows, logits, true, 3);
             float[] dy = random(logits.length, 17);
-            h.backward(K, dy, b, dx, 3);
+            h.backward(K, dy, b.rows, dx, 3);
             Ref64 ref = new Ref64();
             double[] x64 = Ref64.toDouble(x, n);
             DoubleSupplier f = () -> dot(dy, ref.head(x64, b, h, true, 3));

@@ -103,6 +103,7 @@ final class Ref64 {
         return dropout(y, 0, y.length, e.dropoutP, seed, DropoutSite.counter(DropoutSite.EMBEDDINGS, 0), training);
     }
 
+    /** Full attention over every token ([T, H]); for a clsOnly module, the callers gather the first tokens. */
     double[] attention(double[] x, PackedBatch b, Attention a, boolean training, long seed) {
         int T = b.tokens, H = a.hidden, d = a.headSize;
         double[] q = linear(x, T, a.query), k = linear(x, T, a.key), v = linear(x, T, a.value);
@@ -149,13 +150,22 @@ final class Ref64 {
         double[] r2 = ffn(a, b.tokens, l.ffn);
         dropout(r2, 0, n, l.ffnDropout, seed, DropoutSite.counter(DropoutSite.ffnOutput(l.layer), 0), training);
         for (int i = 0; i < n; i++) r2[i] += a[i];
-        return layerNorm(r2, b.tokens, l.norm2);
+        double[] y = layerNorm(r2, b.tokens, l.norm2);
+        return l.clsOnly ? firstTokens(y, b, l.hidden) : y;
     }
 
-    double[] head(double[] hidden, PackedBatch b, ClassifierHead h, boolean training, long seed) {
-        int H = h.hidden;
-        double[] cls = new double[b.rows * H];
-        for (int r = 0; r < b.rows; r++) System.arraycopy(hidden, b.start(r) * H, cls, r * H, H);
+    /** Rows' first tokens of a [T, H] array: [rows, H]. */
+    static double[] firstTokens(double[] x, PackedBatch b, int H) {
+        double[] c = new double[b.rows * H];
+        for (int r = 0; r < b.rows; r++) System.arraycopy(x, b.start(r) * H, c, r * H, H);
+        return c;
+    }
+
+    static double[] firstTokens(double[] x, PackedBatch b, int H, boolean on) {
+        return on ? firstTokens(x, b, H) : x;
+    }
+
+    double[] head(double[] cls, PackedBatch b, ClassifierHead h, boolean training, long seed) {
         double[] z = linear(cls, b.rows, h.dense);
         for (int i = 0; i < z.length; i++) z[i] = h.tanh ? Math.tanh(z[i]) : Math.max(0, z[i]);
         dropout(z, 0, z.length, h.dropoutP, seed, DropoutSite.counter(DropoutSite.HEAD, 0), training);
