@@ -55,6 +55,31 @@ class ModelsTest {
         for (int j = 0; j < c.hidden; j++) assertEquals(0f, word.data[c.padTokenId * c.hidden + j], 0f, "padding row");
     }
 
+    /** After the first step of the largest batch, a training step allocates (almost) nothing: buffers are reused. */
+    @Test
+    void stepsReuseTheirBuffers() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean,
+                "this JVM cannot count allocated bytes");
+        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) mx;
+        ModelConfig c = TestModels.config(ModelConfig.Arch.DISTILBERT, 300, 64, 2, 4, 128, 2);
+        SequenceClassifier m = Models.create(c, K, 1); // K runs on one thread: everything is counted here
+        int[][] big = TestModels.rows(1, 300, 40, 33, 12, 50), small = TestModels.rows(2, 300, 7, 20, 3, 9);
+        int[] labels = {0, 1, 1, 0};
+        m.forward(TestModels.flatten(big), TestModels.offsets(big), 4, labels, true, 1);
+        m.backward();
+        int[] ids = TestModels.flatten(small), off = TestModels.offsets(small);
+        long before = bean.getCurrentThreadAllocatedBytes();
+        for (int step = 0; step < 5; step++) {
+            m.forward(ids, off, 4, labels, true, step);
+            m.backward();
+        }
+        long perStep = (bean.getCurrentThreadAllocatedBytes() - before) / 5;
+        System.out.println("allocated per training step after warm-up: " + perStep + " bytes");
+        // Activations of this batch alone are > 100 KB; a few small lambdas per step are fine.
+        assertTrue(perStep < 8_000, "a step allocated " + perStep + " bytes");
+    }
+
     @Test
     void badBatchesAreRejectedWithAMessage() {
         ModelConfig c = TestModels.config(ModelConfig.Arch.BERT, 50, 16, 1, 2, 20, 2);
