@@ -23,6 +23,7 @@ public final class AtomicFiles {
                 while (b.hasRemaining()) ch.write(b);
                 ch.force(true);
             }
+            distilj.safetensors.SafeTensorsWriter.readableByAll(tmp);
             move(tmp, file);
             done = true;
         } finally {

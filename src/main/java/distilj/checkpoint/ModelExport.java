@@ -59,6 +59,7 @@ public final class ModelExport {
             HfConfig.write(config, work.resolve("config.json")); // last: a folder with config.json is complete
             if (fresh) {
                 if (Files.exists(dir)) Files.delete(dir); // empty
+                SafeTensorsWriter.readableByAll(work);
                 AtomicFiles.move(work, dir);
                 work = null;
             }

@@ -80,6 +80,7 @@ public final class SafeTensorsWriter {
                 }
                 ch.force(true);
             }
+            readableByAll(tmp);
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -118,6 +119,19 @@ public final class SafeTensorsWriter {
 
     private static void writeAll(FileChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) ch.write(b);
+    }
+
+    /**
+     * Temporary files are created private (rw-------); the final file gets the usual rw-r--r-- (rwxr-xr-x for a
+     * folder) where the file system has POSIX permissions.
+     */
+    public static void readableByAll(Path p) {
+        try {
+            String perms = Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--";
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(perms));
+        } catch (IOException | UnsupportedOperationException | SecurityException ignored) {
+            // not POSIX (e.g. Windows): the platform's defaults apply
+        }
     }
 
     /** Makes the rename itself durable (POSIX); not possible everywhere, so best effort. */
