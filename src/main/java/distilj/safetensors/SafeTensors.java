@@ -138,9 +138,13 @@ public final class SafeTensors implements AutoCloseable {
         if (json.charAt(0) != '{') throw SafeTensorsException.header(file, "header does not start with '{'");
         JsonNode root;
         try {
-            root = mapper((int) n).readTree(json);
+            root = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw SafeTensorsException.header(file, "header is not valid JSON: " + firstLine(e.getOriginalMessage()));
+            String m = firstLine(e.getOriginalMessage());
+            if (m.startsWith("Duplicate field ")) {
+                throw SafeTensorsException.header(file, "header names " + m.substring("Duplicate field ".length()) + " twice");
+            }
+            throw SafeTensorsException.header(file, "header is not valid JSON: " + m);
         } catch (IOException e) {
             throw SafeTensorsException.header(file, "header is not valid JSON: " + firstLine(e.getMessage()));
         }
@@ -271,6 +275,9 @@ public final class SafeTensors implements AutoCloseable {
         return v.longValue();
     }
 
+    /** One parser configuration for all files (thread-safe once built). */
+    private static final ObjectMapper MAPPER = mapper((int) MAX_HEADER_BYTES);
+
     private static ObjectMapper mapper(int headerBytes) {
         JsonFactory f = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -288,6 +295,8 @@ public final class SafeTensors implements AutoCloseable {
         if (m == null) return "unreadable";
         int nl = m.indexOf('\n');
         String s = nl < 0 ? m : m.substring(0, nl);
+        int hint = s.indexOf(": enable "); // Jackson's advice to enable a parser feature is not for our users
+        if (hint > 0) s = s.substring(0, hint);
         s = SafeTensorsException.printable(s.strip());
         return s;
     }

@@ -162,7 +162,7 @@ class SafeTensorsTest {
         assertTrue(reject(file("[1,2]", eight)).contains("start with '{'"));
         assertTrue(reject(file("{\"a\":1} x", eight)).contains("not valid JSON"));
         assertTrue(reject(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", eight)).contains("Duplicate"));
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", eight)).contains("header names 'a' twice"));
         assertTrue(reject(file(ok.replace("F32", "F33"), eight)).contains("tensor \"a\": unknown dtype \"F33\""));
         assertTrue(reject(file(ok.replace("[2]", "[-2]"), eight)).contains("tensor \"a\": shape holds -2"));
         assertTrue(reject(file(ok.replace("[2]", "[2.0]"), eight)).contains("tensor \"a\""));
