@@ -3,6 +3,7 @@ package distilj.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import distilj.model.Param;
+import distilj.model.ParamLayout;
 import distilj.safetensors.SafeTensors;
 import distilj.safetensors.TensorInfo;
 import java.io.IOException;
@@ -69,31 +70,47 @@ public final class CheckpointLoader {
 
     /** Loads every tensor it can into {@code params} and reports the rest. */
     public static LoadReport load(Path dirOrFile, List<Param> params) throws IOException {
-        Map<String, Param> byName = new LinkedHashMap<>();
-        for (Param p : params) byName.put(p.name, p);
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        Map<String, float[]> dest = new LinkedHashMap<>();
+        for (Param p : params) {
+            shapes.put(p.name, p.shape);
+            dest.put(p.name, p.data);
+        }
+        return run(dirOrFile, shapes, dest);
+    }
+
+    /** What {@link #load} would report for a model of these tensors, without reading any values. */
+    public static LoadReport plan(Path dirOrFile, List<ParamLayout.Spec> specs) throws IOException {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (ParamLayout.Spec s : specs) shapes.put(s.name, s.shape);
+        return run(dirOrFile, shapes, null);
+    }
+
+    /** Matches names and checks shapes and types; then, if {@code dest} is given, copies the values. */
+    private static LoadReport run(Path dirOrFile, Map<String, int[]> shapes, Map<String, float[]> dest) throws IOException {
         Map<String, String> paramToFile = new TreeMap<>();
         List<String> unused = new ArrayList<>(), buffers = new ArrayList<>(), renamed = new ArrayList<>();
         // Two passes: every name, shape and type is checked before any value is copied, so a failing load leaves
         // the parameters as they were.
         List<SafeTensors> open = new ArrayList<>();
         try {
-            List<Object[]> plan = new ArrayList<>(); // {SafeTensors, TensorInfo, Param}
+            List<Object[]> plan = new ArrayList<>(); // {SafeTensors, TensorInfo, target name}
             for (Path file : weightFiles(dirOrFile)) {
                 SafeTensors st = SafeTensors.open(file);
                 open.add(st);
                 for (String name : new TreeSet<>(st.tensors().keySet())) {
                     TensorInfo t = st.tensors().get(name);
-                    String target = WeightNames.target(name, byName.keySet());
+                    String target = WeightNames.target(name, shapes.keySet());
                     if (target == null) {
                         if (WeightNames.isBuffer(name)) buffers.add(name);
                         else unused.add(name);
                         continue;
                     }
                     WeightNames.putUnique(paramToFile, target, name, file);
-                    Param p = byName.get(target);
-                    if (!sameShape(t.shape, p.shape)) {
+                    int[] shape = shapes.get(target);
+                    if (!sameShape(t.shape, shape)) {
                         throw new CheckpointException(file + ": tensor \"" + name + "\" has shape " + t.shapeString()
-                                + " but the model's \"" + target + "\" is " + Arrays.toString(p.shape)
+                                + " but the model's \"" + target + "\" is " + Arrays.toString(shape)
                                 + " (does config.json match these weights?)");
                     }
                     if (!t.dtype.isFloat()) {
@@ -101,15 +118,17 @@ public final class CheckpointLoader {
                                 + ", not a float type, so it cannot load into \"" + target + "\"");
                     }
                     if (!target.equals(name)) renamed.add(name + " -> " + target);
-                    plan.add(new Object[] {st, t, p});
+                    plan.add(new Object[] {st, t, target});
                 }
             }
-            for (Object[] step : plan) ((SafeTensors) step[0]).readFloat32((TensorInfo) step[1], ((Param) step[2]).data);
+            if (dest != null) {
+                for (Object[] step : plan) ((SafeTensors) step[0]).readFloat32((TensorInfo) step[1], dest.get((String) step[2]));
+            }
         } finally {
             for (SafeTensors st : open) st.close();
         }
         List<String> loaded = new ArrayList<>(), fresh = new ArrayList<>();
-        for (Param p : params) (paramToFile.containsKey(p.name) ? loaded : fresh).add(p.name);
+        for (String name : shapes.keySet()) (paramToFile.containsKey(name) ? loaded : fresh).add(name);
         return new LoadReport(dirOrFile.toString(), loaded, unused, fresh, buffers, renamed);
     }
 
