@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The {@link Kernels} contract on the JDK Vector API ({@code jdk.incubator.vector}). Same formulas as
  * {@link ScalarKernels}, written over vectors of {@link #F} lanes (16 floats with AVX-512), with masked vectors for the
  * ragged ends. Results differ from the scalar twin only by float rounding (partial sums in another order, fused
- * multiply-adds, the vectorised exp/erf); the tests bound the difference.
+ * multiply-adds, the vectorised exp/erf/tanh of {@link VMath}); the tests bound the difference. Every operation used is
+ * exactly rounded, so the JIT tier running a task cannot change its bits.
  *
  * <p>Parallelism: element-wise kernels split into fixed chunks of {@link #CHUNK} elements, row kernels into fixed
  * groups of rows; reductions over rows (dγ, dβ, db) are split over columns instead, each task walking all rows in
@@ -113,7 +114,7 @@ public final class SimdKernels implements Kernels {
                 for (int i = 0; i < dim; i += L) {
                     acc = acc.add(FloatVector.fromArray(F, x, o + i, F.indexInRange(i, dim)));
                 }
-                float m = acc.reduceLanes(VectorOperators.ADD) / dim;
+                float m = VMath.sum(acc) / dim;
                 FloatVector vm = FloatVector.broadcast(F, m);
                 acc = FloatVector.zero(F);
                 for (int i = 0; i < dim; i += L) {
@@ -121,7 +122,7 @@ public final class SimdKernels implements Kernels {
                     FloatVector d = FloatVector.fromArray(F, x, o + i, k).sub(vm);
                     acc = d.fma(d, acc).blend(acc, k.not());
                 }
-                float v = acc.reduceLanes(VectorOperators.ADD) / dim;
+                float v = VMath.sum(acc) / dim;
                 float s = (float) (1.0 / Math.sqrt(v + eps));
                 for (int i = 0; i < dim; i += L) {
                     VectorMask<Float> k = F.indexInRange(i, dim);
@@ -153,8 +154,8 @@ public final class SimdKernels implements Kernels {
                     gSum = gSum.add(g);
                     gxSum = g.fma(xhat, gxSum).blend(gxSum, k.not());
                 }
-                float gMean = gSum.reduceLanes(VectorOperators.ADD) / dim;
-                float gxMean = gxSum.reduceLanes(VectorOperators.ADD) / dim;
+                float gMean = VMath.sum(gSum) / dim;
+                float gxMean = VMath.sum(gxSum) / dim;
                 for (int i = 0; i < dim; i += L) {
                     VectorMask<Float> k = F.indexInRange(i, dim);
                     FloatVector xhat = FloatVector.fromArray(F, x, o + i, k).sub(vm).mul(s);
@@ -196,12 +197,11 @@ public final class SimdKernels implements Kernels {
                 FloatVector sum = FloatVector.zero(F);
                 for (int j = 0; j < cols; j += L) {
                     VectorMask<Float> k = F.indexInRange(j, cols);
-                    FloatVector e = FloatVector.fromArray(F, x, o + j, k).mul(scale).sub(max)
-                            .lanewise(VectorOperators.EXP);
+                    FloatVector e = VMath.exp(FloatVector.fromArray(F, x, o + j, k).mul(scale).sub(max));
                     e.intoArray(x, o + j, k);
                     sum = sum.add(e, k);
                 }
-                float inv = 1f / sum.reduceLanes(VectorOperators.ADD);
+                float inv = 1f / VMath.sum(sum);
                 for (int j = 0; j < cols; j += L) {
                     VectorMask<Float> k = F.indexInRange(j, cols);
                     FloatVector.fromArray(F, x, o + j, k).mul(inv).intoArray(x, o + j, k);
@@ -222,7 +222,7 @@ public final class SimdKernels implements Kernels {
                     acc = FloatVector.fromArray(F, dy, go + j, k).fma(FloatVector.fromArray(F, y, yo + j, k), acc)
                             .blend(acc, k.not());
                 }
-                float dot = acc.reduceLanes(VectorOperators.ADD);
+                float dot = VMath.sum(acc);
                 for (int j = 0; j < cols; j += L) {
                     VectorMask<Float> k = F.indexInRange(j, cols);
                     FloatVector.fromArray(F, y, yo + j, k).mul(scale)
@@ -255,7 +255,7 @@ public final class SimdKernels implements Kernels {
         p = p.fma(t, FloatVector.broadcast(F, Erf.C[2]));
         p = p.fma(t, FloatVector.broadcast(F, Erf.C[1]));
         p = p.fma(t, FloatVector.broadcast(F, Erf.C[0]));
-        FloatVector halfR = t.mul(z.mul(z).neg().add(p).lanewise(VectorOperators.EXP)).mul(0.5f);
+        FloatVector halfR = t.mul(VMath.exp(z.mul(z).neg().add(p))).mul(0.5f);
         return FloatVector.broadcast(F, 1f).sub(halfR).blend(halfR, x.lt(0f));
     }
 
@@ -276,7 +276,7 @@ public final class SimdKernels implements Kernels {
             for (int i = lo; i < hi; i += L) {
                 VectorMask<Float> k = F.indexInRange(i, hi);
                 FloatVector v = FloatVector.fromArray(F, x, xOff + i, k);
-                FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+                FloatVector pdf = VMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
                 FloatVector.fromArray(F, dy, dyOff + i, k).mul(v.fma(pdf, normalCdf(v))).intoArray(dx, dxOff + i, k);
             }
         });
@@ -309,7 +309,7 @@ public final class SimdKernels implements Kernels {
         chunks(n, CHUNK, (lo, hi) -> {
             for (int i = lo; i < hi; i += L) {
                 VectorMask<Float> k = F.indexInRange(i, hi);
-                FloatVector.fromArray(F, x, xOff + i, k).lanewise(VectorOperators.TANH).intoArray(y, yOff + i, k);
+                VMath.tanh(FloatVector.fromArray(F, x, xOff + i, k)).intoArray(y, yOff + i, k);
             }
         });
     }
@@ -424,7 +424,7 @@ public final class SimdKernels implements Kernels {
                         .convertShape(VectorOperators.F2D, DS, 0);
                 acc = squares ? d.fma(d, acc) : acc.add(d);
             }
-            double s = acc.reduceLanes(VectorOperators.ADD);
+            double s = VMath.sum(acc);
             for (; i < hi; i++) s += squares ? (double) x[off + i] * x[off + i] : x[off + i];
             partial[lo / CHUNK] = s;
         });
