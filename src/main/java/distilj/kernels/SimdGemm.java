@@ -41,6 +41,7 @@ final class SimdGemm {
     private static final class Scratch {
         float[] bPack = new float[0];
         float[] aPack = new float[MC * KC];
+        float[] bT = new float[0];
         final float[] tile = new float[MR * NR];
     }
 
@@ -274,62 +275,41 @@ final class SimdGemm {
     // ------------------------------------------------------------------ small path
 
     /**
-     * Unpacked single-thread multiply for small problems. Each C element is still one FMA chain in k order (per lane),
-     * then added to C when beta = 1; the transB case (a dot product along k) reduces vector partial sums instead.
+     * Unpacked single-thread multiply for small problems. Every C element is computed exactly as in the packed path:
+     * one FMA chain in k order starting from C's old value (beta = 1) or 0. So the result of a row does not depend on
+     * which path M·N·K selects, i.e. on how many other rows are in the batch (a sentence's logits are bit-identical
+     * alone and in any batch). op(B) is first transposed into a [K, N] scratch when transB, so that the chain can be
+     * vectorised over columns.
      */
     private static void small(boolean transA, boolean transB, int M, int N, int K,
                               float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                               float beta, float[] C, int cOff, int ldc) {
         boolean accumulate = beta != 0f;
-        if (!transB) {
-            // C row i = Σ_k op(A)(i,k) · B row k: broadcast-FMA over column vectors.
-            int sa = transA ? lda : 1, ia = transA ? 1 : lda;
-            for (int i = 0; i < M; i++) {
-                int ai = aOff + i * ia, ci = cOff + i * ldc;
-                for (int j = 0; j < N; j += L) {
-                    VectorMask<Float> m = F.indexInRange(j, N);
-                    FloatVector acc = FloatVector.zero(F);
-                    for (int k = 0, bo = bOff + j; k < K; k++, bo += ldb) {
-                        acc = FloatVector.broadcast(F, A[ai + k * sa]).fma(FloatVector.fromArray(F, B, bo, m), acc);
-                    }
-                    if (accumulate) acc = acc.add(FloatVector.fromArray(F, C, ci + j, m));
-                    acc.intoArray(C, ci + j, m);
-                }
+        if (transB) {
+            Scratch s = SCRATCH.get();
+            if (s.bT.length < K * N) s.bT = new float[K * N];
+            float[] bt = s.bT;
+            for (int j = 0; j < N; j++) {
+                int src = bOff + j * ldb;
+                for (int k = 0; k < K; k++) bt[k * N + j] = B[src + k];
             }
-        } else if (!transA) {
-            // C(i,j) = A row i · B row j, both contiguous along k.
-            for (int i = 0; i < M; i++) {
-                int ai = aOff + i * lda, ci = cOff + i * ldc;
-                for (int j = 0; j < N; j++) {
-                    float d = dot(A, ai, B, bOff + j * ldb, K);
-                    C[ci + j] = accumulate ? C[ci + j] + d : d;
+            B = bt;
+            bOff = 0;
+            ldb = N;
+        }
+        // C row i = (C row i or 0) + Σ_k op(A)(i,k) · B row k: broadcast-FMA over column vectors, k in order.
+        int sa = transA ? lda : 1, ia = transA ? 1 : lda;
+        for (int i = 0; i < M; i++) {
+            int ai = aOff + i * ia, ci = cOff + i * ldc;
+            for (int j = 0; j < N; j += L) {
+                VectorMask<Float> m = F.indexInRange(j, N);
+                FloatVector acc = accumulate ? FloatVector.fromArray(F, C, ci + j, m) : FloatVector.zero(F);
+                for (int k = 0, bo = bOff + j; k < K; k++, bo += ldb) {
+                    acc = FloatVector.broadcast(F, A[ai + k * sa]).fma(FloatVector.fromArray(F, B, bo, m), acc);
                 }
-            }
-        } else {
-            // Both transposed (never used by the model): plain loops.
-            for (int i = 0; i < M; i++) {
-                for (int j = 0; j < N; j++) {
-                    float acc = 0f;
-                    for (int k = 0; k < K; k++) acc = Math.fma(A[aOff + k * lda + i], B[bOff + j * ldb + k], acc);
-                    int c = cOff + i * ldc + j;
-                    C[c] = accumulate ? C[c] + acc : acc;
-                }
+                acc.intoArray(C, ci + j, m);
             }
         }
-    }
-
-    /** Σ_k x[k]·y[k] with lane-wise partial sums (masked tail), reduced at the end. */
-    static float dot(float[] x, int xo, float[] y, int yo, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        int k = 0;
-        for (; k <= n - L; k += L) {
-            acc = FloatVector.fromArray(F, x, xo + k).fma(FloatVector.fromArray(F, y, yo + k), acc);
-        }
-        if (k < n) {
-            VectorMask<Float> m = F.indexInRange(k, n);
-            acc = FloatVector.fromArray(F, x, xo + k, m).fma(FloatVector.fromArray(F, y, yo + k, m), acc);
-        }
-        return acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
     }
 
     /** C[i, :] += bias for every row; parallel over blocks of 64 rows when big. */
