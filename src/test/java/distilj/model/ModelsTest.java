@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import distilj.kernels.Parallel;
 import distilj.kernels.ScalarKernels;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +79,22 @@ class ModelsTest {
         System.out.println("allocated per training step after warm-up: " + perStep + " bytes");
         // Activations of this batch alone are > 100 KB; a few small lambdas per step are fine.
         assertTrue(perStep < 8_000, "a step allocated " + perStep + " bytes");
+    }
+
+    /** The model's tensors are exactly the checkpoint layout the loader and the exporter use (names, order, shapes, decay). */
+    @Test
+    void paramsMatchTheCheckpointLayout() {
+        for (ModelConfig.Arch arch : ModelConfig.Arch.values()) {
+            ModelConfig c = TestModels.config(arch, 40, 16, 3, 2, 24, 3);
+            List<ParamLayout.Spec> specs = ParamLayout.specs(c);
+            List<Param> ps = Models.create(c, K, 1).params();
+            assertEquals(specs.size(), ps.size(), arch.toString());
+            for (int i = 0; i < ps.size(); i++) {
+                assertEquals(specs.get(i).name, ps.get(i).name);
+                assertArrayEquals(specs.get(i).shape, ps.get(i).shape, ps.get(i).name);
+                assertEquals(specs.get(i).decay, ps.get(i).decay, ps.get(i).name);
+            }
+        }
     }
 
     @Test
