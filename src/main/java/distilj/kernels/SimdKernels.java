@@ -2,10 +2,8 @@ package distilj.kernels;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -20,14 +18,15 @@ import jdk.incubator.vector.VectorSpecies;
  * order. No split depends on the thread count, so neither do the results.
  */
 public final class SimdKernels implements Kernels {
+    /**
+     * The ONLY float species used anywhere: running FloatVectors of two shapes through the Vector API's shared code
+     * makes its call sites megamorphic, and C2 then stops intrinsifying them in everything compiled afterwards,
+     * GEMM included (measured: a DistilBERT training step ~20x slower after the first dropout).
+     */
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
-    /** Long lanes for the dropout hash, and a float species with as many lanes to apply its mask. */
-    static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Float> FL = VectorSpecies.of(float.class, VectorShape.forBitSize(LS.length() * 32));
-    /** Double lanes for sums, and the float species (half as wide) that converts into them. */
+    /** Double lanes for sums (floats are widened part by part from F). */
     static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Float> FD = VectorSpecies.of(float.class, VectorShape.forBitSize(DS.length() * 32));
     /** Elements per parallel task in element-wise kernels; also the fixed block of {@link #sum}. */
     static final int CHUNK = 1 << 15;
 
@@ -336,22 +335,10 @@ public final class SimdKernels implements Kernels {
             return;
         }
         float s = 1f / (1f - p);
-        long threshold = (long) Math.ceil((double) p * 0x1.0p24);
-        int lanes = LS.length();
+        // Scalar on purpose: a LongVector hash has half as many lanes as F, so applying its mask needs a float species
+        // of another shape, which poisons the JIT for every other kernel (see F).
         chunks(n, CHUNK, (lo, hi) -> {
-            FloatVector zero = FloatVector.zero(FL);
-            LongVector iota = LongVector.zero(LS).addIndex(1);
-            int i = lo;
-            for (; i <= hi - lanes; i += lanes) {
-                LongVector z = iota.add(counter + i).mul(0x9E3779B97F4A7C15L).add(seed);
-                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
-                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
-                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
-                VectorMask<Float> keep = z.lanewise(VectorOperators.LSHR, 40)
-                        .compare(VectorOperators.GE, threshold).cast(FL);
-                zero.blend(FloatVector.fromArray(FL, x, xOff + i).mul(s), keep).intoArray(y, yOff + i);
-            }
-            for (; i < hi; i++) y[yOff + i] = DropoutRng.keep(seed, counter + i, p) ? x[xOff + i] * s : 0f;
+            for (int i = lo; i < hi; i++) y[yOff + i] = DropoutRng.keep(seed, counter + i, p) ? x[xOff + i] * s : 0f;
         });
     }
 
@@ -415,14 +402,21 @@ public final class SimdKernels implements Kernels {
     private double blockedSum(float[] x, int off, int n, boolean squares) {
         int blocks = (n + CHUNK - 1) / CHUNK;
         double[] partial = new double[Math.max(1, blocks)];
-        int dl = DS.length();
+        // Floats are loaded with F only (the one float species of this class; see dropout for why), then widened
+        // part by part: the same additions, in the same order, as loading dl floats at a time.
+        int dl = DS.length(), fl = F.length();
         chunks(n, CHUNK, (lo, hi) -> {
             DoubleVector acc = DoubleVector.zero(DS);
             int i = lo;
-            for (; i <= hi - dl; i += dl) {
-                DoubleVector d = (DoubleVector) FloatVector.fromArray(FD, x, off + i)
-                        .convertShape(VectorOperators.F2D, DS, 0);
-                acc = squares ? d.fma(d, acc) : acc.add(d);
+            while (i <= hi - dl) {
+                int avail = Math.min(fl, (hi - i) / dl * dl);
+                FloatVector v = avail == fl ? FloatVector.fromArray(F, x, off + i)
+                        : FloatVector.fromArray(F, x, off + i, F.indexInRange(0, avail));
+                for (int part = 0; part < avail / dl; part++) {
+                    DoubleVector d = (DoubleVector) v.convertShape(VectorOperators.F2D, DS, part);
+                    acc = squares ? d.fma(d, acc) : acc.add(d);
+                }
+                i += avail;
             }
             double s = VMath.sum(acc);
             for (; i < hi; i++) s += squares ? (double) x[off + i] * x[off + i] : x[off + i];
