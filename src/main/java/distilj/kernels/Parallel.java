@@ -61,6 +61,7 @@ public final class Parallel implements AutoCloseable {
         if (shared != null && shared.threads != n) {
             shared.close();
             shared = null;
+            KernelSelection.reset(); // the chosen kernels ran on the closed pool: choose again on the new one
         }
         defaultThreads = n;
     }
