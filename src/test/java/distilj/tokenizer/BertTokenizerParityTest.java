@@ -91,6 +91,32 @@ class BertTokenizerParityTest {
     }
 
     @Test
+    void oneTokenizerServesManyThreads() throws Exception {
+        // The fold cache is filled racily (immutable strings, equal values): results must not depend on it.
+        JsonNode cases = TokenizerFixtures.json("hard.json.gz").get("uncased");
+        List<String> texts = new ArrayList<>();
+        for (JsonNode c : cases) texts.add(c.get("text").asText());
+        BertTokenizer shared = TokenizerFixtures.uncased();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Boolean>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                final int shift = t * 37;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < texts.size(); i++) {
+                        JsonNode c = cases.get((i + shift) % texts.size());
+                        if (!Arrays.equals(TokenizerFixtures.ints(c.get("ids")), shared.encode(c.get("text").asText()))) return false;
+                    }
+                    return true;
+                }));
+            }
+            for (var f : done) assertTrue(f.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void sharedReadmeExamples() {
         BertTokenizer tok = TokenizerFixtures.uncased();
         assertEquals(List.of("hello", ",", "this", "text", "will", "be", "token", "##ized", "!"),
