@@ -20,6 +20,9 @@ import java.text.Normalizer;
  * (Mc) with non-zero combining classes out of order, e.g. U+1D16D U+1D165 (musical symbols), which the reference
  * swaps and this keeps. Cased tokenizers do not strip and are not affected.
  *
+ * <p>A lone surrogate (malformed UTF-16, which Python could not even hand to the reference) is kept as an ordinary
+ * character, so its word becomes [UNK].
+ *
  * <p>Thread-safe: the caches are filled with immutable strings, racing writers store equal values.
  */
 final class BasicTokenizer {
