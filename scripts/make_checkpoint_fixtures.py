@@ -66,6 +66,32 @@ with open(os.path.join(out, "minilm.json"), "w") as fo:
     json.dump({"file_sha256": sha256(model), "metadata": metadata, "tensor_count": count, "tensors": tensors},
               fo, indent=1)
 
+# What transformers reports when it loads MiniLM into BertForSequenceClassification.
+import transformers
+from transformers import (AutoModelForSequenceClassification, DistilBertConfig, DistilBertForMaskedLM)
+
+assert transformers.__version__ == "5.24.0", transformers.__version__
+
+
+def loading_info(path):
+    _, info = AutoModelForSequenceClassification.from_pretrained(path, output_loading_info=True)
+    return {k: sorted(info[k]) for k in ("missing_keys", "unexpected_keys")}
+
+
+minilm = json.load(open(os.path.join(out, "minilm.json")))
+minilm["transformers_loading"] = loading_info(os.path.dirname(model))
+with open(os.path.join(out, "minilm.json"), "w") as fo:
+    json.dump(minilm, fo, indent=1)
+
+# A tiny DistilBertForMaskedLM saved by transformers (the layout of distilbert-base-uncased's checkpoint) and what
+# transformers reports when loading it into DistilBertForSequenceClassification.
+torch.manual_seed(0)
+cfg = DistilBertConfig(vocab_size=20, dim=8, n_layers=2, n_heads=2, hidden_dim=12, max_position_embeddings=10)
+mlm_dir = os.path.join(out, "distilbert-tiny-mlm")
+DistilBertForMaskedLM(cfg).save_pretrained(mlm_dir)
+with open(os.path.join(out, "distilbert-tiny-mlm.json"), "w") as fo:
+    json.dump({"transformers_loading": loading_info(mlm_dir)}, fo, indent=1)
+
 # 2. dtypes
 vals = [0.0, -0.0, 1.0, -2.5, 65504.0, 1e-7, 6e-8, 3.14159265, 1e30, float("inf"), float("-inf"), 1.0 / 3.0]
 t = {

