@@ -160,7 +160,8 @@ class SafeTensorsTest {
         ByteBuffer.wrap(huge).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 9L);
         assertTrue(reject(huge).contains("truncated"));
         assertTrue(reject(file("[1,2]", eight)).contains("start with '{'"));
-        assertTrue(reject(file("{\"a\":1} x", eight)).contains("not valid JSON"));
+        assertTrue(reject(file("{} x", eight)).contains("not valid JSON: Unrecognized token 'x'"));
+        assertTrue(reject(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"dtype\":\"F32\"}}", eight)).contains("tensor \"a\": names field 'dtype' twice"));
         assertTrue(reject(file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                 + "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", eight)).contains("header names 'a' twice"));
         assertTrue(reject(file(ok.replace("F32", "F33"), eight)).contains("tensor \"a\": unknown dtype \"F33\""));
