@@ -130,7 +130,11 @@ final class HeaderParser {
             throw SafeTensorsException.tensor(file, name, "entry needs dtype, shape and data_offsets");
         }
         DType dtype = DType.parse(dtypeText);
-        if (dtype == null) throw SafeTensorsException.tensor(file, name, "unknown dtype \"" + SafeTensorsException.printable(dtypeText) + "\"");
+        if (dtype == null) {
+            String what = DType.OTHER_KNOWN.contains(dtypeText) ? "dtype \"" + dtypeText + "\" is not supported by distilj"
+                    : "unknown dtype \"" + SafeTensorsException.printable(dtypeText) + "\"";
+            throw SafeTensorsException.tensor(file, name, what);
+        }
         long elements = 1;
         for (long d : shape) elements = multiply(file, name, elements, d, shape);
         long nbytes = multiply(file, name, elements, dtype.bytes, shape);
@@ -153,7 +157,7 @@ final class HeaderParser {
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             boolean ok = t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
-                    && p.getLongValue() >= 0;
+                    && p.getLongValue() >= 0 && !p.getText().startsWith("-"); // "-0" too, as the reference
             if (!ok) {
                 String shown = t == JsonToken.START_ARRAY ? "[...]" : t == JsonToken.START_OBJECT ? "{...}" : p.getText();
                 if (shown.length() > 60) shown = shown.substring(0, 60) + "...";
