@@ -10,7 +10,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -186,18 +185,21 @@ public final class DownloadCommand implements Callable<Integer> {
     }
 
     private HttpResponse<InputStream> send(HttpClient http, URI uri, long from, String base) throws IOException {
+        // No HttpRequest.timeout: on JDK 17 it also cuts a body still streaming in (a slow 268 MB download would
+        // fail after it). The wait for the headers is bounded here, the body by the watchdog in copy().
         var req = java.net.http.HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofSeconds(timeoutSeconds)) // until the response headers arrive
                 .header("User-Agent", "distilj/" + Cli.version());
         if (from > 0) req.header("Range", "bytes=" + from + "-");
+        var future = http.sendAsync(req.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         try {
-            return http.send(req.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpConnectTimeoutException | ConnectException | UnresolvedAddressException e) {
-            throw unreachable(base, e);
-        } catch (HttpTimeoutException e) {
+            return future.get(timeoutSeconds, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            future.cancel(true);
             throw new IOException(uri + ": no answer within " + timeoutSeconds + " s; try again later, or " + offlineAdvice());
-        } catch (IOException e) {
-            if (e.getCause() instanceof UnresolvedAddressException || e.getCause() instanceof ConnectException) {
+        } catch (java.util.concurrent.ExecutionException ee) {
+            Throwable e = ee.getCause();
+            if (e instanceof HttpConnectTimeoutException || e instanceof ConnectException || e instanceof UnresolvedAddressException
+                    || e.getCause() instanceof UnresolvedAddressException || e.getCause() instanceof ConnectException) {
                 throw unreachable(base, e);
             }
             throw new IOException(uri + ": " + Cli.describe(e) + "; run the same command again to resume", e);
@@ -207,7 +209,7 @@ public final class DownloadCommand implements Callable<Integer> {
         }
     }
 
-    private IOException unreachable(String base, Exception e) {
+    private IOException unreachable(String base, Throwable e) {
         String why = e.getMessage() != null ? e.getMessage()
                 : e instanceof ConnectException ? "connection refused or no route"
                 : e instanceof UnresolvedAddressException ? "host name not resolved" : e.getClass().getSimpleName();

@@ -46,6 +46,10 @@ class DownloadCommandTest {
     /** Cut the next N transfers of model.safetensors half way. */
     final AtomicInteger cutModel = new AtomicInteger();
     volatile boolean corrupt;
+    /** Send half of model.safetensors, then nothing for 3 s. */
+    volatile boolean stall;
+    /** Send model.safetensors in 15 pieces, 200 ms apart. */
+    volatile boolean slow;
     byte[] model;
 
     @BeforeEach
@@ -136,6 +140,29 @@ class DownloadCommandTest {
             ex.sendResponseHeaders(200, body.length);
         }
         OutputStream o = ex.getResponseBody();
+        if (slow && body.length > 1000) {
+            int n = body.length - from, step = n / 15 + 1;
+            for (int at = from; at < body.length; at += step) {
+                o.write(body, at, Math.min(step, body.length - at));
+                o.flush();
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return;
+        }
+        if (stall && body.length > 1000) {
+            o.write(body, from, (body.length - from) / 2);
+            o.flush();
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("test: stalled");
+        }
         if (cut) {
             o.write(body, from, (body.length - from) / 2);
             o.flush();
@@ -194,6 +221,26 @@ class DownloadCommandTest {
         assertEquals(List.of("bytes=" + partial + "-"), ranges);
         assertArrayEquals(model, Files.readAllBytes(out.resolve("model.safetensors")));
         assertFalse(Files.exists(out.resolve("model.safetensors.part")));
+    }
+
+    @Test
+    void aSlowTransferLongerThanTheTimeoutCompletes() throws Exception {
+        Path out = dir.resolve("m");
+        slow = true;
+        CliTest.Run r = download(out, "--timeout=1"); // 3 s in all, never 1 s without data
+        assertEquals(0, r.code, r.err);
+        assertArrayEquals(model, Files.readAllBytes(out.resolve("model.safetensors")));
+    }
+
+    @Test
+    void aStalledServerCannotHangTheDownload() throws Exception {
+        Path out = dir.resolve("m");
+        stall = true;
+        CliTest.Run r = download(out, "--timeout=1");
+        assertEquals(1, r.code);
+        assertTrue(r.err.startsWith("error: model.safetensors: transfer interrupted after "), r.err);
+        assertTrue(r.err.contains("no data for 1 s"), r.err);
+        assertTrue(Files.size(out.resolve("model.safetensors.part")) > 0, "what arrived is kept for the resume");
     }
 
     @Test
