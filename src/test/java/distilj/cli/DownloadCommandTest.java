@@ -46,11 +46,12 @@ class DownloadCommandTest {
     /** Cut the next N transfers of model.safetensors half way. */
     final AtomicInteger cutModel = new AtomicInteger();
     volatile boolean corrupt;
-    /** Send half of model.safetensors, then nothing for 3 s. */
+    /** Send half of model.safetensors, then nothing for 60 s. */
     volatile boolean stall;
     /** Send model.safetensors in 15 pieces, 200 ms apart. */
     volatile boolean slow;
     byte[] model;
+    java.util.concurrent.ExecutorService pool;
 
     @BeforeEach
     void start() throws Exception {
@@ -81,12 +82,15 @@ class DownloadCommandTest {
 
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
+        pool = java.util.concurrent.Executors.newCachedThreadPool();
+        server.setExecutor(pool); // handlers off the dispatcher thread, so a sleeping one cannot block stop()
         server.start();
         endpoint = "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     @AfterEach
     void stop() {
+        pool.shutdownNow(); // wakes a stalling handler
         server.stop(0);
     }
 
@@ -157,7 +161,7 @@ class DownloadCommandTest {
             o.write(body, from, (body.length - from) / 2);
             o.flush();
             try {
-                Thread.sleep(3000);
+                Thread.sleep(60_000);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
@@ -236,7 +240,9 @@ class DownloadCommandTest {
     void aStalledServerCannotHangTheDownload() throws Exception {
         Path out = dir.resolve("m");
         stall = true;
-        CliTest.Run r = download(out, "--timeout=1");
+        // the server would stall for 60 s: the command must give up after about 1 s (bound generously: a hang test)
+        CliTest.Run r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> download(out, "--timeout=1"));
         assertEquals(1, r.code);
         assertTrue(r.err.startsWith("error: model.safetensors: transfer interrupted after "), r.err);
         assertTrue(r.err.contains("no data for 1 s"), r.err);
