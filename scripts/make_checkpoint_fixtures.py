@@ -113,3 +113,28 @@ for k, v in t.items():
 with open(os.path.join(out, "dtypes.json"), "w") as fo:
     json.dump(expect, fo, indent=1)
 print("wrote", out)
+
+# 3. End to end: MiniLM loaded into BertForSequenceClassification, the new head set to values Java can recompute
+#    (parameter k of the head, element i: sin(0.37 i + k) / 8), eval mode: the logits of a few sentences.
+from transformers import AutoTokenizer
+
+mdir = os.path.dirname(model)
+tok = AutoTokenizer.from_pretrained(mdir)
+clf = AutoModelForSequenceClassification.from_pretrained(mdir).eval()
+with torch.no_grad():
+    for k, name in enumerate(["classifier.weight", "classifier.bias"]):
+        p = dict(clf.named_parameters())[name]
+        vals = np.sin(0.37 * np.arange(p.numel(), dtype=np.float64) + k) / 8
+        p.copy_(torch.from_numpy(vals.astype(np.float32)).reshape(p.shape))
+sentences = ["the rock is destined to be the 21st century's new \" conan \" and that he's going to make a splash even greater than arnold schwarzenegger , jean-claud van damme or steven segal .",
+             "it's a boring , pretentious mess .",
+             "hello"]
+rows = []
+with torch.no_grad():
+    for s in sentences:
+        enc = tok(s, return_tensors="pt")
+        logits = clf(**enc).logits[0]
+        rows.append({"text": s, "ids": enc["input_ids"][0].tolist(), "logits": [float(x) for x in logits]})
+with open(os.path.join(out, "minilm_logits.json"), "w") as fo:
+    json.dump({"head_formula": "sin(0.37 i + k) / 8", "rows": rows}, fo, indent=1)
+print("wrote minilm_logits.json")
