@@ -139,7 +139,11 @@ public final class DownloadCommand implements Callable<Integer> {
                 out.println(file + ": not in this repository, skipped");
                 return;
             }
-            throw new IOException(uri + ": not found (is the model id right? is the revision right?)");
+            String hint = file.equals("model.safetensors")
+                    ? " (if the repository has only pytorch_model.bin, convert it once in Python: "
+                            + "save_pretrained(dir, safe_serialization=True), and copy that folder)"
+                    : " (is the model id right? is the revision right?)";
+            throw new IOException(uri + ": not found" + hint);
         }
         if (code == 401 || code == 403) {
             discard(resp);

@@ -30,14 +30,17 @@ import java.util.Map;
  * The file is untrusted input (users load checkpoints they did not make), so {@link #open} checks everything the
  * format promises before anything is believed, and in an order that never allocates more than the file holds:
  * <ol>
- *   <li>N is compared with the file size and with a 100 MB limit before the header is read;</li>
- *   <li>the header must be strict UTF-8, start with '{', be one JSON object with no duplicate keys, no trailing
- *       tokens and bounded nesting;</li>
+ *   <li>N is compared with the file size and with a 100 MB limit, and the JVM's free memory with what parsing N
+ *       bytes needs, before the header is read;</li>
+ *   <li>the header must be strict UTF-8, start with '{', be one JSON object with no duplicate keys and nothing after
+ *       it ({@link HeaderParser}, a streaming parser: a hostile header may list a million tensors);</li>
  *   <li>each tensor: a known dtype, a shape of non-negative integers whose byte size (checked for overflow) equals
  *       {@code end - begin} of its data_offsets;</li>
  *   <li>sorted by offset, the tensors tile the data buffer exactly: first at 0, each starting where the previous
  *       ends (no gap, no overlap), the last ending at the end of the file (fully covered, not truncated).</li>
  * </ol>
+ * Stricter than the reference (safetensors 0.8.0) on three points, found by scripts/fuzz_differential.py: duplicate
+ * names (the reference keeps one silently), whitespace before the '{', and sub-byte dtypes such as F4 are refused.
  * Any failure is a {@link SafeTensorsException} naming the file and the tensor.
  *
  * <p>Tensor bytes are not read at open: {@link #readFloat32} memory-maps just that tensor's range (in pieces of at
