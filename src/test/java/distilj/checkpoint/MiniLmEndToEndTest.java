@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import distilj.kernels.Kernels;
+import distilj.kernels.Parallel;
+import distilj.kernels.ScalarKernels;
+import distilj.kernels.SimdKernels;
 import distilj.model.ModelConfig;
 import distilj.model.Models;
 import distilj.model.Param;
@@ -26,7 +28,7 @@ class MiniLmEndToEndTest {
             ModelConfig c = CheckpointLoaderTest.tinyDistilbert();
             c.arch = arch;
             c.typeVocabSize = arch == ModelConfig.Arch.BERT ? 2 : 0;
-            List<Param> model = Models.create(c, Kernels.get(), 1).params();
+            List<Param> model = Models.create(c, new ScalarKernels(Parallel.shared()), 1).params();
             List<ParamLayout.Spec> layout = ParamLayout.specs(c);
             assertEquals(layout.toString(), model.toString(), arch + ": names, shapes and order");
             for (int i = 0; i < layout.size(); i++) assertEquals(layout.get(i).decay, model.get(i).decay, layout.get(i).name);
@@ -37,7 +39,13 @@ class MiniLmEndToEndTest {
     void realMiniLmGivesTransformersLogits() throws Exception {
         Path dir = TestPaths.minilm();
         ModelConfig c = HfConfig.read(dir);
-        SequenceClassifier m = Models.create(c, Kernels.get(), 42);
+        // Own pool: Kernels.get() caches the shared pool, which other tests close by changing the default threads.
+        try (Parallel pool = new Parallel(2)) {
+            check(dir, c, Models.create(c, new SimdKernels(pool), 42));
+        }
+    }
+
+    private static void check(Path dir, ModelConfig c, SequenceClassifier m) throws Exception {
         LoadReport report = CheckpointLoader.load(dir, m.params());
         assertEquals(List.of("classifier.weight", "classifier.bias"), report.newlyInitialized);
         List<Param> ps = m.params();
