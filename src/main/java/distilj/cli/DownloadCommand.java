@@ -191,7 +191,7 @@ public final class DownloadCommand implements Callable<Integer> {
 
     private HttpResponse<Flow.Publisher<List<ByteBuffer>>> send(HttpClient http, URI uri, long from, String base) throws IOException {
         // No HttpRequest.timeout: on JDK 17 it also cuts a body still streaming in (a slow 268 MB download would
-        // fail after it). The wait for the headers is bounded here, the body by the watchdog in copy().
+        // fail after it). The wait for the headers is bounded here, each wait for body bytes in copy().
         var req = java.net.http.HttpRequest.newBuilder(uri)
                 .header("User-Agent", "distilj/" + Cli.version());
         if (from > 0) req.header("Range", "bytes=" + from + "-");
