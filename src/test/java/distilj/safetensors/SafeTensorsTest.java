@@ -199,21 +199,21 @@ class SafeTensorsTest {
     }
 
     /**
-     * A header listing 200,000 (empty) tensors: parsed by streaming, not as a JSON tree. (A 99 MB header of 1.67M
+     * A header listing 100,000 (empty) tensors: parsed by streaming, not as a JSON tree. (A 99 MB header of 1.67M
      * such entries ran a JSON-tree parser out of a 1 GB heap; the streaming parser needs ~260 MB for it.)
      */
     @Test
     void aHeaderWithHundredsOfThousandsOfTensors() throws IOException {
         StringBuilder h = new StringBuilder("{");
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < 100_000; i++) {
             if (i > 0) h.append(',');
             h.append("\"t").append(i).append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
         }
         h.append('}');
         Path p = write("many.safetensors", file(h.toString(), new byte[0]));
         try (SafeTensors st = SafeTensors.open(p)) {
-            assertEquals(200_000, st.tensors().size());
-            assertEquals(0, st.readFloat32("t199999").length);
+            assertEquals(100_000, st.tensors().size());
+            assertEquals(0, st.readFloat32("t99999").length);
         }
     }
 
