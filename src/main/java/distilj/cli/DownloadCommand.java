@@ -126,8 +126,15 @@ public final class DownloadCommand implements Callable<Integer> {
         HttpResponse<Flow.Publisher<List<ByteBuffer>>> resp = send(http, uri, have, base);
         int code = resp.statusCode();
         if (code == 416 && have > 0) {
-            // The partial file is not a prefix the server can continue (e.g. the file changed): start over.
             discard(resp);
+            // "bytes */N": nothing after byte N. If the part already holds exactly N bytes (a run that stopped
+            // between the last byte and the rename), it only needs checking.
+            String cr = resp.headers().firstValue("content-range").orElse("");
+            if (cr.equals("bytes */" + have)) {
+                finish(part, dest, file, expectedSha256(resp), out);
+                return;
+            }
+            // Otherwise the part is not a prefix the server can continue (e.g. the file changed): start over.
             Files.delete(part);
             have = 0;
             resp = send(http, uri, 0, base);
@@ -173,6 +180,11 @@ public final class DownloadCommand implements Callable<Integer> {
             throw new IOException(file + ": the transfer stopped after " + got + " of " + total
                     + " bytes; run the same command again to resume");
         }
+        finish(part, dest, file, sha, out);
+    }
+
+    /** Checks the finished part against the sha256 the hub gave (if any), then gives it its final name. */
+    private static void finish(Path part, Path dest, String file, String sha, PrintWriter out) throws IOException {
         if (sha != null) {
             String actual = sha256(part);
             if (!actual.equals(sha)) {

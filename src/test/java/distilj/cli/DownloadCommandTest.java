@@ -138,6 +138,11 @@ class DownloadCommandTest {
         if (range != null) {
             ranges.add(range);
             from = Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1"));
+            if (from >= body.length) {
+                ex.getResponseHeaders().add("Content-Range", "bytes */" + body.length);
+                ex.sendResponseHeaders(416, -1);
+                return;
+            }
             ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
             ex.sendResponseHeaders(206, body.length - from);
         } else {
@@ -247,6 +252,18 @@ class DownloadCommandTest {
         assertTrue(r.err.startsWith("error: model.safetensors: transfer interrupted after "), r.err);
         assertTrue(r.err.contains("no data for 1 s"), r.err);
         assertTrue(Files.size(out.resolve("model.safetensors.part")) > 0, "what arrived is kept for the resume");
+    }
+
+    @Test
+    void aCompletePartFromAnEarlierRunIsCheckedNotFetchedAgain() throws Exception {
+        Path out = dir.resolve("m");
+        Files.createDirectories(out);
+        Files.write(out.resolve("model.safetensors.part"), model);
+        CliTest.Run r = download(out);
+        assertEquals(0, r.code, r.err);
+        assertEquals(List.of("bytes=" + model.length + "-"), ranges);
+        assertTrue(r.out.contains("model.safetensors: sha256 verified"), r.out);
+        assertArrayEquals(model, Files.readAllBytes(out.resolve("model.safetensors")));
     }
 
     @Test
