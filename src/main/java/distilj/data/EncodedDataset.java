@@ -65,6 +65,18 @@ public final class EncodedDataset {
         return padId;
     }
 
+    /** All labels (a copy). */
+    public int[] labels() {
+        return labels.clone();
+    }
+
+    /** The ids of every row as its own array ({@code [rows][length]}), for consumers that want rows apart. */
+    public int[][] rowArrays() {
+        int[][] out = new int[rows()][];
+        for (int r = 0; r < out.length; r++) out[r] = ids(r);
+        return out;
+    }
+
     public long totalTokens() {
         return tokens.length;
     }

@@ -13,6 +13,10 @@ public enum DType {
 
     public final int bytes;
 
+    /** Types newer safetensors versions know (sub-byte floats, complex) that distilj refuses, with a clear message. */
+    public static final java.util.Set<String> OTHER_KNOWN =
+            java.util.Set.of("F4", "F6_E2M3", "F6_E3M2", "F8_E8M0", "E8M0", "C64", "F8_E4M3FNUZ", "F8_E5M2FNUZ");
+
     DType(int bytes) {
         this.bytes = bytes;
     }

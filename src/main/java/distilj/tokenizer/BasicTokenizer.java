@@ -14,10 +14,14 @@ import java.text.Normalizer;
  *   <li>lowercase: Rust's {@code char::to_lowercase} per code point (no final-sigma rule: "ΣΑΣ" → "σασ");</li>
  *   <li>pre-tokenize the result: split on whitespace, and make every punctuation character a word of its own.</li>
  * </ol>
- * Character classes come from {@link CharClasses} (the reference's own tables). One known simplification: NFD is
- * applied per code point, so the canonical reordering of combining marks across two code points is not done; it only
- * matters for a mark that survives stripping (a spacing or enclosing mark with a combining class), i.e. never
- * in practice, and never for cased tokenizers (which do not strip).
+ * Character classes come from {@link CharClasses} (the reference's own tables); every single code point is checked
+ * against the reference (CodePointParityTest). One known difference: NFD is applied per code point, so the canonical
+ * reordering of combining marks is not done. After stripping it can only matter for two adjacent spacing marks
+ * (Mc) with non-zero combining classes out of order, e.g. U+1D16D U+1D165 (musical symbols), which the reference
+ * swaps and this keeps. Cased tokenizers do not strip and are not affected.
+ *
+ * <p>A lone surrogate (malformed UTF-16, which Python could not even hand to the reference) is kept as an ordinary
+ * character, so its word becomes [UNK].
  *
  * <p>Thread-safe: the caches are filled with immutable strings, racing writers store equal values.
  */

@@ -91,7 +91,7 @@ public final class BertTokenizer {
         int max = DEFAULT_MAX_LENGTH;
         if (c != null && c.hasNonNull("model_max_length")) {
             JsonNode m = c.get("model_max_length");
-            if (!m.isNumber() || m.asDouble() < 2) throw new IOException(configFile + ": model_max_length must be a number ≥ 2, not " + m);
+            if (!m.isNumber() || m.asDouble() < 2) throw new IOException(configFile + ": model_max_length must be a number >= 2, not " + m);
             // Hugging Face writes a huge number for "no limit"; a BERT model has 512 positions in any case.
             max = (int) Math.min(m.asDouble(), DEFAULT_MAX_LENGTH);
         }

@@ -67,6 +67,10 @@ class CheckpointLoaderTest {
             String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.array()));
             assertEquals(e.getValue().get("sha256").asText(), sha, p.name + ": every byte as Python read it");
         }
+        // the same lists as transformers 5.24.0 reports for this checkpoint (fixture)
+        JsonNode tl = fx.get("transformers_loading");
+        assertEquals(strings(tl.get("missing_keys")), new java.util.TreeSet<>(r.newlyInitialized));
+        assertEquals(strings(tl.get("unexpected_keys")), new java.util.TreeSet<>(r.unused));
         // every encoder tensor is non-zero after loading (pooler.dense.bias is all zeros in the file itself)
         for (Param p : params) {
             if (p.name.startsWith("classifier") || p.name.equals("bert.pooler.dense.bias")) continue;
@@ -74,6 +78,25 @@ class CheckpointLoaderTest {
             for (float v : p.data) any |= v != 0;
             assertTrue(any, p.name + " loaded");
         }
+    }
+
+    static java.util.TreeSet<String> strings(JsonNode array) {
+        java.util.TreeSet<String> s = new java.util.TreeSet<>();
+        for (JsonNode n : array) s.add(n.asText());
+        return s;
+    }
+
+    /** A DistilBertForMaskedLM saved by transformers itself: our report must equal transformers' own. */
+    @Test
+    void transformersSavedMaskedLmGivesTransformersReport() throws IOException {
+        Path d = SafeTensorsTest().resolve("distilbert-tiny-mlm");
+        JsonNode tl = new ObjectMapper().readTree(SafeTensorsTest().resolve("distilbert-tiny-mlm.json").toFile()).get("transformers_loading");
+        ModelConfig c = HfConfig.read(d);
+        List<Param> params = ParamLayout.params(c);
+        LoadReport r = CheckpointLoader.load(d, params);
+        assertEquals(strings(tl.get("missing_keys")), new java.util.TreeSet<>(r.newlyInitialized));
+        assertEquals(strings(tl.get("unexpected_keys")), new java.util.TreeSet<>(r.unused));
+        assertEquals(params.size() - 4, r.loaded.size());
     }
 
     static Path SafeTensorsTest() {

@@ -104,6 +104,17 @@ class ModelExportTest {
         }
     }
 
+    @Test
+    void aFailedSaveLeavesNothing() throws IOException {
+        ModelConfig c = CheckpointLoaderTest.tinyDistilbert();
+        List<Param> a = new java.util.ArrayList<>(ParamLayout.params(c));
+        a.add(new Param("__metadata__", false, 1)); // the writer refuses this name, after the folder was begun
+        Path target = dir.resolve("never");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ModelExport.save(target, c, a, null));
+        assertTrue(!Files.exists(target), "no half-written model folder");
+        assertNoTempLeft(dir);
+    }
+
     static void assertNoTempLeft(Path parent) throws IOException {
         try (Stream<Path> s = Files.list(parent)) {
             List<String> hidden = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).collect(Collectors.toList());

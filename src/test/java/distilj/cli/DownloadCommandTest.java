@@ -46,7 +46,12 @@ class DownloadCommandTest {
     /** Cut the next N transfers of model.safetensors half way. */
     final AtomicInteger cutModel = new AtomicInteger();
     volatile boolean corrupt;
+    /** Send half of model.safetensors, then nothing for 60 s. */
+    volatile boolean stall;
+    /** Send model.safetensors in 15 pieces, 200 ms apart. */
+    volatile boolean slow;
     byte[] model;
+    java.util.concurrent.ExecutorService pool;
 
     @BeforeEach
     void start() throws Exception {
@@ -77,12 +82,15 @@ class DownloadCommandTest {
 
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
+        pool = java.util.concurrent.Executors.newCachedThreadPool();
+        server.setExecutor(pool); // handlers off the dispatcher thread, so a sleeping one cannot block stop()
         server.start();
         endpoint = "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     @AfterEach
     void stop() {
+        pool.shutdownNow(); // wakes a stalling handler
         server.stop(0);
     }
 
@@ -130,12 +138,40 @@ class DownloadCommandTest {
         if (range != null) {
             ranges.add(range);
             from = Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1"));
+            if (from >= body.length) {
+                ex.getResponseHeaders().add("Content-Range", "bytes */" + body.length);
+                ex.sendResponseHeaders(416, -1);
+                return;
+            }
             ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
             ex.sendResponseHeaders(206, body.length - from);
         } else {
             ex.sendResponseHeaders(200, body.length);
         }
         OutputStream o = ex.getResponseBody();
+        if (slow && body.length > 1000) {
+            int n = body.length - from, step = n / 15 + 1;
+            for (int at = from; at < body.length; at += step) {
+                o.write(body, at, Math.min(step, body.length - at));
+                o.flush();
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return;
+        }
+        if (stall && body.length > 1000) {
+            o.write(body, from, (body.length - from) / 2);
+            o.flush();
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("test: stalled");
+        }
         if (cut) {
             o.write(body, from, (body.length - from) / 2);
             o.flush();
@@ -194,6 +230,40 @@ class DownloadCommandTest {
         assertEquals(List.of("bytes=" + partial + "-"), ranges);
         assertArrayEquals(model, Files.readAllBytes(out.resolve("model.safetensors")));
         assertFalse(Files.exists(out.resolve("model.safetensors.part")));
+    }
+
+    @Test
+    void aSlowTransferLongerThanTheTimeoutCompletes() throws Exception {
+        Path out = dir.resolve("m");
+        slow = true;
+        CliTest.Run r = download(out, "--timeout=1"); // 3 s in all, never 1 s without data
+        assertEquals(0, r.code, r.err);
+        assertArrayEquals(model, Files.readAllBytes(out.resolve("model.safetensors")));
+    }
+
+    @Test
+    void aStalledServerCannotHangTheDownload() throws Exception {
+        Path out = dir.resolve("m");
+        stall = true;
+        // the server would stall for 60 s: the command must give up after about 1 s (bound generously: a hang test)
+        CliTest.Run r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> download(out, "--timeout=1"));
+        assertEquals(1, r.code);
+        assertTrue(r.err.startsWith("error: model.safetensors: transfer interrupted after "), r.err);
+        assertTrue(r.err.contains("no data for 1 s"), r.err);
+        assertTrue(Files.size(out.resolve("model.safetensors.part")) > 0, "what arrived is kept for the resume");
+    }
+
+    @Test
+    void aCompletePartFromAnEarlierRunIsCheckedNotFetchedAgain() throws Exception {
+        Path out = dir.resolve("m");
+        Files.createDirectories(out);
+        Files.write(out.resolve("model.safetensors.part"), model);
+        CliTest.Run r = download(out);
+        assertEquals(0, r.code, r.err);
+        assertEquals(List.of("bytes=" + model.length + "-"), ranges);
+        assertTrue(r.out.contains("model.safetensors: sha256 verified"), r.out);
+        assertArrayEquals(model, Files.readAllBytes(out.resolve("model.safetensors")));
     }
 
     @Test

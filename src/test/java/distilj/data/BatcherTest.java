@@ -37,6 +37,18 @@ class BatcherTest {
     }
 
     @Test
+    void splitMix64MatchesItsPublishedSequence() {
+        // SplitMix64 (Steele, Lea, Flood; Vigna's splitmix64.c) seeded with 1234567: its first five outputs.
+        String[] expected = {"6457827717110365317", "3203168211198807973", "9817491932198370423",
+                "4593380528125082431", "16408922859458223821"};
+        long state = 1234567;
+        for (String e : expected) {
+            state += 0x9E3779B97F4A7C15L;
+            assertEquals(Long.parseUnsignedLong(e), Batcher.mix64(state));
+        }
+    }
+
+    @Test
     void everyRowOncePerEpochLastPartialBatchKept() {
         EncodedDataset data = synthetic(8530);
         Batcher b = new Batcher(data, 64, true, 42);

@@ -67,6 +67,29 @@ class RottenTomatoesTest {
     }
 
     @Test
+    void packedBatchesCarryHalfThePaddedTokens() throws Exception {
+        Vocab vocab;
+        try (InputStream in = getClass().getResourceAsStream("/fixtures/tokenizer/uncased-vocab.txt")) {
+            vocab = TestVocab.read(in);
+        }
+        EncodedDataset train = EncodedDataset.encode(RottenTomatoes.load().train(), BertTokenizer.uncased(vocab));
+        Batcher batcher = new Batcher(train, 64, true, 42);
+        int[] order = batcher.order(0);
+        long real = 0, padded = 0;
+        for (int k = 0; k < batcher.batchesPerEpoch(); k++) {
+            Batch b = batcher.batch(order, k);
+            real += b.tokens();
+            padded += (long) b.rows * b.longest();
+            Batch.Padded p = b.padded();
+            assertEquals(b.longest(), p.ids()[0].length);
+        }
+        assertEquals(train.totalTokens(), real);
+        // ../shared/README.md: about 234K real vs 478K padded tokens per epoch (the exact figure depends on the order)
+        assertEquals(234_000, real, 1_000);
+        assertEquals(478_000, padded, 10_000);
+    }
+
+    @Test
     void noLineKeepsPythonWhitespaceAtItsEnds() {
         for (Dataset d : List.of(RottenTomatoes.load().train(), RottenTomatoes.load().test())) {
             for (Example e : d.examples()) {

@@ -308,6 +308,10 @@ class SafeTensorsFuzzTest {
             th.setDaemon(true);
             return th;
         });
+        // -Ddistilj.fuzz.corpus=DIR keeps every case and our verdict, for scripts/fuzz_differential.py
+        String corpusProp = System.getProperty("distilj.fuzz.corpus");
+        Path corpus = corpusProp == null || corpusProp.isBlank() ? null : Files.createDirectories(Path.of(corpusProp));
+        StringBuilder verdicts = new StringBuilder();
         long start = System.nanoTime();
         try {
             for (int i = 0; i < cases; i++) {
@@ -336,11 +340,18 @@ class SafeTensorsFuzzTest {
                     throw keep(c, seed, i, c.mustLoad ? "valid file rejected: " + outcome : "broken file accepted", null);
                 }
                 byKind.computeIfAbsent(c.kind, k -> new int[2])[loaded ? 0 : 1]++;
+                if (corpus != null) {
+                    String name = String.format("case-%05d.safetensors", i);
+                    Files.write(corpus.resolve(name), c.bytes);
+                    verdicts.append(name).append('\t').append(c.kind).append('\t').append(loaded ? "ok" : "reject")
+                            .append('\t').append(loaded ? "" : reason(outcome, p)).append('\n');
+                }
                 if (!loaded) reasons.merge(reason(outcome, p), 1, Integer::sum);
             }
         } finally {
             ex.shutdownNow();
         }
+        if (corpus != null) Files.writeString(corpus.resolve("java-verdicts.tsv"), verdicts);
         double secs = (System.nanoTime() - start) / 1e9;
         StringBuilder sb = new StringBuilder(String.format("SafeTensorsFuzzTest: %d cases in %.1f s, no failure%n", cases, secs));
         byKind.forEach((k, v) -> sb.append(String.format("  %-16s loaded %5d  rejected %5d%n", k, v[0], v[1])));

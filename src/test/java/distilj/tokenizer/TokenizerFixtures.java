@@ -37,7 +37,7 @@ final class TokenizerFixtures {
     }
 
     static JsonNode json(String name) {
-        try (InputStream in = open(name)) {
+        try (InputStream in = name.endsWith(".gz") ? new java.util.zip.GZIPInputStream(open(name)) : open(name)) {
             return JSON.readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
