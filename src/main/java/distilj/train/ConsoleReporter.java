@@ -11,7 +11,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * What a person sees while training: on a terminal a progress bar (step/total, epoch, loss, samples/s, ETA), otherwise
- * (a log file, CI) a plain line at most every {@code interval}; after each evaluation a row of the Trainer's table
+ * (a log file, CI) a plain line after the first step and then at most every {@code interval}; after each evaluation a row of the Trainer's table
  * (Epoch, Training Loss, Validation Loss, Accuracy); at the end the TrainOutput summary.
  */
 public final class ConsoleReporter implements TrainListener {
@@ -58,7 +58,7 @@ public final class ConsoleReporter implements TrainListener {
             return;
         }
         long now = System.nanoTime();
-        if (now - lastLine < intervalNanos && step != totalSteps) return;
+        if (now - lastLine < intervalNanos && step != totalSteps && step != startStep + 1) return;
         lastLine = now;
         double secs = (now - startNanos) / 1e9;
         long done = step - startStep;
@@ -100,9 +100,9 @@ public final class ConsoleReporter implements TrainListener {
             bar = null;
         }
         out.printf(Locale.ROOT, "TrainOutput(global_step=%d, training_loss=%.6f, metrics={'train_runtime': %.4f, "
-                        + "'train_samples_per_second': %.3f, 'train_steps_per_second': %.3f, 'epoch': %.1f})%n",
+                        + "'train_samples_per_second': %.3f, 'train_steps_per_second': %.3f, 'epoch': %s})%n",
                 r.globalStep(), r.trainingLoss(), r.trainRuntime(), r.trainSamplesPerSecond(), r.trainStepsPerSecond(),
-                r.epoch());
+                Double.toString(r.epoch()));
     }
 
     /** A line that does not get tangled with the bar (which redraws itself on its next tick). */
