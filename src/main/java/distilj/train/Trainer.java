@@ -139,7 +139,8 @@ public final class Trainer {
             model.backward();
             float gradNorm = GradClip.clip(params, (float) cfg.maxGradNorm);
             if (!Float.isFinite(gradNorm)) diverged("the gradient norm is " + gradNorm, epoch, b);
-            optimizer.step(schedule.lr(globalStep));
+            double lr = schedule.lr(globalStep);
+            optimizer.step(lr);
             globalStep++;
             lossSinceLog += loss;
             stepsSinceLog++;
@@ -154,10 +155,10 @@ public final class Trainer {
 
             if (globalStep % cfg.loggingSteps == 0) {
                 Map<String, Object> e = new LinkedHashMap<>();
-                e.put("epoch", epochF);
-                e.put("grad_norm", (double) gradNorm);
-                e.put("learning_rate", schedule.lr(globalStep));
                 e.put("loss", lossSinceLog / stepsSinceLog);
+                e.put("grad_norm", (double) gradNorm);
+                e.put("learning_rate", lr); // the rate this step used, as transformers 5.x logs it
+                e.put("epoch", epochF);
                 e.put("step", globalStep);
                 lossSinceLog = 0;
                 stepsSinceLog = 0;
@@ -175,13 +176,13 @@ public final class Trainer {
                 runtime > 0 ? samples / runtime : 0, runtime > 0 ? globalStep / runtime : 0,
                 Math.min(epochF, numEpochs));
         Map<String, Object> e = new LinkedHashMap<>();
-        e.put("epoch", result.epoch());
-        e.put("step", globalStep);
-        e.put("total_flos", 0);
-        e.put("train_loss", result.trainingLoss());
         e.put("train_runtime", round4(runtime));
         e.put("train_samples_per_second", round3(result.trainSamplesPerSecond()));
         e.put("train_steps_per_second", round3(result.trainStepsPerSecond()));
+        e.put("total_flos", 0.0);
+        e.put("train_loss", result.trainingLoss());
+        e.put("epoch", result.epoch());
+        e.put("step", globalStep);
         record(e);
         saveFinal(result);
         for (TrainListener l : listeners) l.onEnd(result);
@@ -230,12 +231,12 @@ public final class Trainer {
         double[] la = evaluateLossAccuracy();
         double secs = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> e = new LinkedHashMap<>();
-        e.put("epoch", epochF);
-        e.put("eval_accuracy", la[1]);
         e.put("eval_loss", la[0]);
+        e.put("eval_accuracy", la[1]);
         e.put("eval_runtime", round4(secs));
         e.put("eval_samples_per_second", round3(secs > 0 ? eval.size() / secs : 0));
         e.put("eval_steps_per_second", round3(secs > 0 ? eval.batchesPerEpoch() / secs : 0));
+        e.put("epoch", epochF);
         e.put("step", globalStep);
         record(e);
         // The table's "Training Loss" is the latest logged loss, "No log" before the first (as the Trainer's).
