@@ -375,13 +375,12 @@ public final class Trainer {
         requireSame(dir, "total_steps", sch.path("total_steps").asLong(), totalSteps);
 
         weights.load(model, dir);
-        Path optFile = dir.resolve(OPTIMIZER_FILE);
-        Map<String, TensorFile.Tensor> moments = TensorFile.read(optFile);
+        Map<String, float[]> moments = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
-            Param p = params.get(i);
-            copy(moments, "exp_avg." + p.name, optimizer.m(i), optFile);
-            copy(moments, "exp_avg_sq." + p.name, optimizer.v(i), optFile);
+            moments.put("exp_avg." + params.get(i).name, optimizer.m(i));
+            moments.put("exp_avg_sq." + params.get(i).name, optimizer.v(i));
         }
+        TensorFile.readInto(dir.resolve(OPTIMIZER_FILE), moments);
         globalStep = state.path("global_step").asLong();
         optimizer.setStepCount(globalStep);
         lossSinceLog = Double.longBitsToDouble(d.path("loss_since_log").asLong());
@@ -396,14 +395,6 @@ public final class Trainer {
             logHistory.add(m);
         }
         lastCheckpoint = dir;
-    }
-
-    private static void copy(Map<String, TensorFile.Tensor> ts, String name, float[] into, Path file) throws IOException {
-        TensorFile.Tensor t = ts.get(name);
-        if (t == null || t.data().length != into.length)
-            throw new IOException(file + ": " + (t == null ? "no tensor " + name
-                    : "tensor " + name + " has " + t.data().length + " values, expected " + into.length));
-        System.arraycopy(t.data(), 0, into, 0, into.length);
     }
 
     private static void requireSame(Path dir, String what, long saved, long now) {
