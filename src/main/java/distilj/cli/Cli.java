@@ -27,7 +27,7 @@ public final class Cli implements Runnable {
 
     /** Subcommands, registered here so that each stays a plain class of its own. */
     static List<Object> subcommands() {
-        return List.of();
+        return List.of(new InfoCommand(), new DownloadCommand(), new TokenizeCommand());
     }
 
     @Override
@@ -37,7 +37,12 @@ public final class Cli implements Runnable {
 
     /** Runs the command line and returns the exit code (does not call System.exit: tests call this). */
     public static int run(String... args) {
-        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        // UTF-8 whatever the locale: ids, tokens and JSON must not turn into '?' under LANG=C.
+        return run(utf8(System.out), utf8(System.err), args);
+    }
+
+    private static PrintWriter utf8(java.io.OutputStream stream) {
+        return new PrintWriter(new java.io.OutputStreamWriter(stream, java.nio.charset.StandardCharsets.UTF_8), true);
     }
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {

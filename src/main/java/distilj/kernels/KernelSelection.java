@@ -24,7 +24,7 @@ final class KernelSelection {
     }
 
     /** Forgets the choice, e.g. after {@link Parallel#setDefaultThreads} changed the pool. */
-    static synchronized void reset() {
+    static void reset() { // not synchronized: called under Parallel.class, which get() takes inside its own lock
         chosen = null;
     }
 

@@ -55,12 +55,17 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    /** Sets the size of the {@link #shared()} pool; call before its first use (e.g. from {@code --threads}). */
+    /**
+     * Sets the size of the {@link #shared()} pool (e.g. from {@code --threads}). Call it before building a model:
+     * a different size closes the old pool and makes {@link Kernels#get()} choose again on the new one, so kernels
+     * fetched earlier must not be used afterwards.
+     */
     public static synchronized void setDefaultThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
         if (shared != null && shared.threads != n) {
             shared.close();
             shared = null;
+            KernelSelection.reset();
         }
         defaultThreads = n;
     }

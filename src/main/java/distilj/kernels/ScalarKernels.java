@@ -192,6 +192,11 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public float crossEntropy(float[] logits, int rows, int classes, int[] labels, float[] dlogits) {
+        return crossEntropyRows(logits, rows, classes, labels, dlogits);
+    }
+
+    /** The cross-entropy loop, shared with the SIMD kernels (a few classes per row: nothing to vectorise). */
+    static float crossEntropyRows(float[] logits, int rows, int classes, int[] labels, float[] dlogits) {
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             int o = r * classes;

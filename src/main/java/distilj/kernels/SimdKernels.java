@@ -1,20 +1,44 @@
 package distilj.kernels;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Vector API kernels. (Work in progress: delegates to the scalar kernels until each one is vectorised.) */
+/**
+ * The {@link Kernels} contract on the JDK Vector API ({@code jdk.incubator.vector}). Same formulas as
+ * {@link ScalarKernels}, written over vectors of {@link #F} lanes (16 floats with AVX-512), with masked vectors for the
+ * ragged ends. Results differ from the scalar twin only by float rounding (partial sums in another order, fused
+ * multiply-adds, the vectorised exp/erf/tanh of {@link VMath}); the tests bound the difference. Every operation used is
+ * exactly rounded, so the JIT tier running a task cannot change its bits.
+ *
+ * <p>Parallelism: element-wise kernels split into fixed chunks of {@link #CHUNK} elements, row kernels into fixed
+ * groups of rows; reductions over rows (dγ, dβ, db) are split over columns instead, each task walking all rows in
+ * order. No split depends on the thread count, so neither do the results.
+ */
 public final class SimdKernels implements Kernels {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int L = F.length();
+    /** Long lanes for the dropout hash, and a float species with as many lanes to apply its mask. */
+    static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> FL = VectorSpecies.of(float.class, VectorShape.forBitSize(LS.length() * 32));
+    /** Double lanes for sums, and the float species (half as wide) that converts into them. */
+    static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> FD = VectorSpecies.of(float.class, VectorShape.forBitSize(DS.length() * 32));
+    /** Elements per parallel task in element-wise kernels; also the fixed block of {@link #sum}. */
+    static final int CHUNK = 1 << 15;
 
     private final Parallel parallel;
-    private final ScalarKernels scalar;
+    private final SimdGemm gemm;
 
     public SimdKernels(Parallel parallel) {
         this.parallel = parallel;
-        this.scalar = new ScalarKernels(parallel);
+        this.gemm = new SimdGemm(parallel);
         // Touch the API now so that a broken Vector API fails the selection, not the first training step.
-        FloatVector.zero(F).add(FloatVector.broadcast(F, 1f)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        FloatVector.zero(F).add(FloatVector.broadcast(F, 1f)).reduceLanes(VectorOperators.ADD);
     }
 
     public static int floatLanes() {
@@ -24,24 +48,388 @@ public final class SimdKernels implements Kernels {
     @Override public String name() { return "simd(" + F.length() + " lanes)"; }
     @Override public Parallel parallel() { return parallel; }
 
-    @Override public void gemm(boolean transA, boolean transB, int M, int N, int K, float[] A, int aOff, int lda, float[] B, int bOff, int ldb, float beta, float[] C, int cOff, int ldc) { scalar.gemm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc); }
-    @Override public void linearForward(float[] X, int xOff, float[] W, int wOff, float[] b, int bOff, float[] Y, int yOff, int M, int N, int K) { scalar.linearForward(X, xOff, W, wOff, b, bOff, Y, yOff, M, N, K); }
-    @Override public void linearBackward(float[] dY, int dyOff, float[] X, int xOff, float[] W, int wOff, float[] dX, int dxOff, float[] dW, int dwOff, float[] db, int dbOff, int M, int N, int K) { scalar.linearBackward(dY, dyOff, X, xOff, W, wOff, dX, dxOff, dW, dwOff, db, dbOff, M, N, K); }
-    @Override public void layerNormForward(float[] x, int xOff, float[] gamma, float[] beta, float[] y, int yOff, float[] mean, float[] rstd, int statOff, int rows, int dim, float eps) { scalar.layerNormForward(x, xOff, gamma, beta, y, yOff, mean, rstd, statOff, rows, dim, eps); }
-    @Override public void layerNormBackward(float[] dy, int dyOff, float[] x, int xOff, float[] mean, float[] rstd, int statOff, float[] gamma, float[] dx, int dxOff, float[] dgamma, float[] dbeta, int rows, int dim) { scalar.layerNormBackward(dy, dyOff, x, xOff, mean, rstd, statOff, gamma, dx, dxOff, dgamma, dbeta, rows, dim); }
-    @Override public void softmaxForward(float[] x, int off, int rows, int cols, int ld, float scale) { scalar.softmaxForward(x, off, rows, cols, ld, scale); }
-    @Override public void softmaxBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int rows, int cols, int ld, float scale) { scalar.softmaxBackward(y, yOff, dy, dyOff, dx, dxOff, rows, cols, ld, scale); }
-    @Override public void geluForward(float[] x, int xOff, float[] y, int yOff, int n) { scalar.geluForward(x, xOff, y, yOff, n); }
-    @Override public void geluBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) { scalar.geluBackward(x, xOff, dy, dyOff, dx, dxOff, n); }
-    @Override public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) { scalar.reluForward(x, xOff, y, yOff, n); }
-    @Override public void reluBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) { scalar.reluBackward(x, xOff, dy, dyOff, dx, dxOff, n); }
-    @Override public void tanhForward(float[] x, int xOff, float[] y, int yOff, int n) { scalar.tanhForward(x, xOff, y, yOff, n); }
-    @Override public void tanhBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) { scalar.tanhBackward(y, yOff, dy, dyOff, dx, dxOff, n); }
-    @Override public void dropout(float[] x, int xOff, float[] y, int yOff, int n, float p, long seed, long counter) { scalar.dropout(x, xOff, y, yOff, n, p, seed, counter); }
-    @Override public float crossEntropy(float[] logits, int rows, int classes, int[] labels, float[] dlogits) { return scalar.crossEntropy(logits, rows, classes, labels, dlogits); }
-    @Override public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) { scalar.axpy(a, x, xOff, y, yOff, n); }
-    @Override public void scale(float[] x, int off, int n, float a) { scalar.scale(x, off, n, a); }
-    @Override public void add(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, int n) { scalar.add(x, xOff, y, yOff, z, zOff, n); }
-    @Override public double sum(float[] x, int off, int n) { return scalar.sum(x, off, n); }
-    @Override public double sumSquares(float[] x, int off, int n) { return scalar.sumSquares(x, off, n); }
+    /** Runs body(lo, hi) over [0, n) in fixed chunks of {@code chunk} (one inline call when n ≤ chunk). */
+    private void chunks(int n, int chunk, RangeBody body) {
+        int tasks = (n + chunk - 1) / chunk;
+        if (tasks <= 1) {
+            if (n > 0) body.run(0, n);
+            return;
+        }
+        parallel.forEach(tasks, t -> body.run(t * chunk, Math.min(n, (t + 1) * chunk)));
+    }
+
+    /** Rows per task so that a task has about CHUNK elements. */
+    private static int rowsPerTask(int dim) {
+        return Math.max(1, CHUNK / Math.max(1, dim));
+    }
+
+    @FunctionalInterface
+    private interface RangeBody {
+        void run(int lo, int hi);
+    }
+
+    // ------------------------------------------------------------------ matrix multiply (see SimdGemm)
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int M, int N, int K, float[] A, int aOff, int lda,
+                     float[] B, int bOff, int ldb, float beta, float[] C, int cOff, int ldc) {
+        gemm.gemm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, null, 0);
+    }
+
+    /** Y = X·Wᵀ + b: the bias is added per C block right after its multiply, while the block is in cache. */
+    @Override
+    public void linearForward(float[] X, int xOff, float[] W, int wOff, float[] b, int bOff,
+                              float[] Y, int yOff, int M, int N, int K) {
+        gemm.gemm(false, true, M, N, K, X, xOff, K, W, wOff, K, 0f, Y, yOff, N, b, bOff);
+    }
+
+    /** dX = dY·W, dW += dYᵀ·X, db += column sums of dY (split over columns; rows summed in order). */
+    @Override
+    public void linearBackward(float[] dY, int dyOff, float[] X, int xOff, float[] W, int wOff,
+                               float[] dX, int dxOff, float[] dW, int dwOff, float[] db, int dbOff,
+                               int M, int N, int K) {
+        if (dX != null) gemm.gemm(false, false, M, K, N, dY, dyOff, N, W, wOff, K, 0f, dX, dxOff, K, null, 0);
+        gemm.gemm(true, false, N, K, M, dY, dyOff, N, X, xOff, K, 1f, dW, dwOff, K, null, 0);
+        if (db != null) {
+            chunks(N, 4 * L, (j0, j1) -> {
+                for (int j = j0; j < j1; j += L) {
+                    VectorMask<Float> m = F.indexInRange(j, j1);
+                    FloatVector s = FloatVector.zero(F);
+                    for (int i = 0, o = dyOff + j; i < M; i++, o += N) s = s.add(FloatVector.fromArray(F, dY, o, m));
+                    FloatVector.fromArray(F, db, dbOff + j, m).add(s).intoArray(db, dbOff + j, m);
+                }
+            });
+        }
+    }
+
+    // ------------------------------------------------------------------ normalisation and softmax
+
+    @Override
+    public void layerNormForward(float[] x, int xOff, float[] gamma, float[] beta, float[] y, int yOff,
+                                 float[] mean, float[] rstd, int statOff, int rows, int dim, float eps) {
+        chunks(rows, rowsPerTask(dim), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = xOff + r * dim, yo = yOff + r * dim;
+                FloatVector acc = FloatVector.zero(F);
+                for (int i = 0; i < dim; i += L) {
+                    acc = acc.add(FloatVector.fromArray(F, x, o + i, F.indexInRange(i, dim)));
+                }
+                float m = VMath.sum(acc) / dim;
+                FloatVector vm = FloatVector.broadcast(F, m);
+                acc = FloatVector.zero(F);
+                for (int i = 0; i < dim; i += L) {
+                    VectorMask<Float> k = F.indexInRange(i, dim);
+                    FloatVector d = FloatVector.fromArray(F, x, o + i, k).sub(vm);
+                    acc = d.fma(d, acc).blend(acc, k.not());
+                }
+                float v = VMath.sum(acc) / dim;
+                float s = (float) (1.0 / Math.sqrt(v + eps));
+                for (int i = 0; i < dim; i += L) {
+                    VectorMask<Float> k = F.indexInRange(i, dim);
+                    FloatVector.fromArray(F, x, o + i, k).sub(vm).mul(s)
+                            .fma(FloatVector.fromArray(F, gamma, i, k), FloatVector.fromArray(F, beta, i, k))
+                            .intoArray(y, yo + i, k);
+                }
+                mean[statOff + r] = m;
+                rstd[statOff + r] = s;
+            }
+        });
+    }
+
+    @Override
+    public void layerNormBackward(float[] dy, int dyOff, float[] x, int xOff, float[] mean, float[] rstd, int statOff,
+                                  float[] gamma, float[] dx, int dxOff, float[] dgamma, float[] dbeta,
+                                  int rows, int dim) {
+        // Pass 1, rows in parallel: dx = rstd·(g − mean(g) − x̂·mean(g·x̂)), g = dy·γ.
+        chunks(rows, rowsPerTask(dim), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = xOff + r * dim, go = dyOff + r * dim, xo = dxOff + r * dim;
+                FloatVector vm = FloatVector.broadcast(F, mean[statOff + r]);
+                float s = rstd[statOff + r];
+                FloatVector gSum = FloatVector.zero(F), gxSum = FloatVector.zero(F);
+                for (int i = 0; i < dim; i += L) {
+                    VectorMask<Float> k = F.indexInRange(i, dim);
+                    FloatVector xhat = FloatVector.fromArray(F, x, o + i, k).sub(vm).mul(s);
+                    FloatVector g = FloatVector.fromArray(F, dy, go + i, k).mul(FloatVector.fromArray(F, gamma, i, k));
+                    gSum = gSum.add(g);
+                    gxSum = g.fma(xhat, gxSum).blend(gxSum, k.not());
+                }
+                float gMean = VMath.sum(gSum) / dim;
+                float gxMean = VMath.sum(gxSum) / dim;
+                for (int i = 0; i < dim; i += L) {
+                    VectorMask<Float> k = F.indexInRange(i, dim);
+                    FloatVector xhat = FloatVector.fromArray(F, x, o + i, k).sub(vm).mul(s);
+                    FloatVector g = FloatVector.fromArray(F, dy, go + i, k).mul(FloatVector.fromArray(F, gamma, i, k));
+                    g.sub(gMean).sub(xhat.mul(gxMean)).mul(s).intoArray(dx, xo + i, k);
+                }
+            }
+        });
+        // Pass 2, columns in parallel, every task summing all rows in order: dγ += Σ dy·x̂, dβ += Σ dy.
+        chunks(dim, 4 * L, (c0, c1) -> {
+            for (int i = c0; i < c1; i += L) {
+                VectorMask<Float> k = F.indexInRange(i, c1);
+                FloatVector dg = FloatVector.fromArray(F, dgamma, i, k), dbt = FloatVector.fromArray(F, dbeta, i, k);
+                for (int r = 0; r < rows; r++) {
+                    FloatVector d = FloatVector.fromArray(F, dy, dyOff + r * dim + i, k);
+                    FloatVector xhat = FloatVector.fromArray(F, x, xOff + r * dim + i, k)
+                            .sub(mean[statOff + r]).mul(rstd[statOff + r]);
+                    dg = dg.add(d.mul(xhat));
+                    dbt = dbt.add(d);
+                }
+                dg.intoArray(dgamma, i, k);
+                dbt.intoArray(dbeta, i, k);
+            }
+        });
+    }
+
+    @Override
+    public void softmaxForward(float[] x, int off, int rows, int cols, int ld, float scale) {
+        FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        chunks(rows, rowsPerTask(cols), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = off + r * ld;
+                FloatVector vmax = negInf;
+                for (int j = 0; j < cols; j += L) {
+                    VectorMask<Float> k = F.indexInRange(j, cols);
+                    vmax = vmax.max(negInf.blend(FloatVector.fromArray(F, x, o + j, k).mul(scale), k));
+                }
+                float max = vmax.reduceLanes(VectorOperators.MAX);
+                FloatVector sum = FloatVector.zero(F);
+                for (int j = 0; j < cols; j += L) {
+                    VectorMask<Float> k = F.indexInRange(j, cols);
+                    FloatVector e = VMath.exp(FloatVector.fromArray(F, x, o + j, k).mul(scale).sub(max));
+                    e.intoArray(x, o + j, k);
+                    sum = sum.add(e, k);
+                }
+                float inv = 1f / VMath.sum(sum);
+                for (int j = 0; j < cols; j += L) {
+                    VectorMask<Float> k = F.indexInRange(j, cols);
+                    FloatVector.fromArray(F, x, o + j, k).mul(inv).intoArray(x, o + j, k);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void softmaxBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff,
+                                int rows, int cols, int ld, float scale) {
+        chunks(rows, rowsPerTask(cols), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int yo = yOff + r * ld, go = dyOff + r * ld, xo = dxOff + r * ld;
+                FloatVector acc = FloatVector.zero(F);
+                for (int j = 0; j < cols; j += L) {
+                    VectorMask<Float> k = F.indexInRange(j, cols);
+                    acc = FloatVector.fromArray(F, dy, go + j, k).fma(FloatVector.fromArray(F, y, yo + j, k), acc)
+                            .blend(acc, k.not());
+                }
+                float dot = VMath.sum(acc);
+                for (int j = 0; j < cols; j += L) {
+                    VectorMask<Float> k = F.indexInRange(j, cols);
+                    FloatVector.fromArray(F, y, yo + j, k).mul(scale)
+                            .mul(FloatVector.fromArray(F, dy, go + j, k).sub(dot)).intoArray(dx, xo + j, k);
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ activations
+
+    private static final float INV_SQRT2 = 0.70710678118654752f;
+    private static final float INV_SQRT_2PI = 0.39894228040143268f;
+
+    /**
+     * Φ(x) = ½·erfc(−x/√2) with the erfc of {@link Erf#erfcPositive}'s formula in float lanes: for z = |x|/√2,
+     * r = erfc(z) = t·exp(−z² + P(t)), t = 1/(1 + z/2); Φ = 1 − r/2 for x ≥ 0, r/2 for x < 0. Computing the small
+     * tail r directly (rather than 1 − erf) keeps Φ accurate to ~1e-7 absolute.
+     */
+    static FloatVector normalCdf(FloatVector x) {
+        FloatVector z = x.abs().mul(INV_SQRT2);
+        FloatVector t = z.fma(0.5f, 1f);
+        t = FloatVector.broadcast(F, 1f).div(t);
+        FloatVector p = t.fma(Erf.C[9], Erf.C[8]);
+        p = p.fma(t, FloatVector.broadcast(F, Erf.C[7]));
+        p = p.fma(t, FloatVector.broadcast(F, Erf.C[6]));
+        p = p.fma(t, FloatVector.broadcast(F, Erf.C[5]));
+        p = p.fma(t, FloatVector.broadcast(F, Erf.C[4]));
+        p = p.fma(t, FloatVector.broadcast(F, Erf.C[3]));
+        p = p.fma(t, FloatVector.broadcast(F, Erf.C[2]));
+        p = p.fma(t, FloatVector.broadcast(F, Erf.C[1]));
+        p = p.fma(t, FloatVector.broadcast(F, Erf.C[0]));
+        FloatVector halfR = t.mul(VMath.exp(z.mul(z).neg().add(p))).mul(0.5f);
+        return FloatVector.broadcast(F, 1f).sub(halfR).blend(halfR, x.lt(0f));
+    }
+
+    @Override
+    public void geluForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        chunks(n, CHUNK, (lo, hi) -> {
+            for (int i = lo; i < hi; i += L) {
+                VectorMask<Float> k = F.indexInRange(i, hi);
+                FloatVector v = FloatVector.fromArray(F, x, xOff + i, k);
+                v.mul(normalCdf(v)).intoArray(y, yOff + i, k);
+            }
+        });
+    }
+
+    @Override
+    public void geluBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
+        chunks(n, CHUNK, (lo, hi) -> {
+            for (int i = lo; i < hi; i += L) {
+                VectorMask<Float> k = F.indexInRange(i, hi);
+                FloatVector v = FloatVector.fromArray(F, x, xOff + i, k);
+                FloatVector pdf = VMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
+                FloatVector.fromArray(F, dy, dyOff + i, k).mul(v.fma(pdf, normalCdf(v))).intoArray(dx, dxOff + i, k);
+            }
+        });
+    }
+
+    @Override
+    public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        chunks(n, CHUNK, (lo, hi) -> {
+            for (int i = lo; i < hi; i += L) {
+                VectorMask<Float> k = F.indexInRange(i, hi);
+                FloatVector.fromArray(F, x, xOff + i, k).max(0f).intoArray(y, yOff + i, k);
+            }
+        });
+    }
+
+    @Override
+    public void reluBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
+        chunks(n, CHUNK, (lo, hi) -> {
+            FloatVector zero = FloatVector.zero(F);
+            for (int i = lo; i < hi; i += L) {
+                VectorMask<Float> k = F.indexInRange(i, hi);
+                VectorMask<Float> pos = FloatVector.fromArray(F, x, xOff + i, k).compare(VectorOperators.GT, 0f);
+                zero.blend(FloatVector.fromArray(F, dy, dyOff + i, k), pos).intoArray(dx, dxOff + i, k);
+            }
+        });
+    }
+
+    @Override
+    public void tanhForward(float[] x, int xOff, float[] y, int yOff, int n) {
+        chunks(n, CHUNK, (lo, hi) -> {
+            for (int i = lo; i < hi; i += L) {
+                VectorMask<Float> k = F.indexInRange(i, hi);
+                VMath.tanh(FloatVector.fromArray(F, x, xOff + i, k)).intoArray(y, yOff + i, k);
+            }
+        });
+    }
+
+    @Override
+    public void tanhBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
+        chunks(n, CHUNK, (lo, hi) -> {
+            for (int i = lo; i < hi; i += L) {
+                VectorMask<Float> k = F.indexInRange(i, hi);
+                FloatVector t = FloatVector.fromArray(F, y, yOff + i, k);
+                FloatVector.fromArray(F, dy, dyOff + i, k).mul(t.mul(t).neg().add(1f)).intoArray(dx, dxOff + i, k);
+            }
+        });
+    }
+
+    /**
+     * The mask is {@link DropoutRng}'s SplitMix64 finaliser evaluated on long lanes (same wrapping 64-bit arithmetic,
+     * so bit-identical), and {@code uniform ≥ p} becomes the exact integer test {@code bits>>>40 ≥ ⌈p·2²⁴⌉}.
+     */
+    @Override
+    public void dropout(float[] x, int xOff, float[] y, int yOff, int n, float p, long seed, long counter) {
+        if (p == 0f) {
+            System.arraycopy(x, xOff, y, yOff, n);
+            return;
+        }
+        float s = 1f / (1f - p);
+        long threshold = (long) Math.ceil((double) p * 0x1.0p24);
+        int lanes = LS.length();
+        chunks(n, CHUNK, (lo, hi) -> {
+            FloatVector zero = FloatVector.zero(FL);
+            LongVector iota = LongVector.zero(LS).addIndex(1);
+            int i = lo;
+            for (; i <= hi - lanes; i += lanes) {
+                LongVector z = iota.add(counter + i).mul(0x9E3779B97F4A7C15L).add(seed);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+                z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31));
+                VectorMask<Float> keep = z.lanewise(VectorOperators.LSHR, 40)
+                        .compare(VectorOperators.GE, threshold).cast(FL);
+                zero.blend(FloatVector.fromArray(FL, x, xOff + i).mul(s), keep).intoArray(y, yOff + i);
+            }
+            for (; i < hi; i++) y[yOff + i] = DropoutRng.keep(seed, counter + i, p) ? x[xOff + i] * s : 0f;
+        });
+    }
+
+    // ------------------------------------------------------------------ loss
+
+    /** A handful of logits per row (2 classes here): nothing to vectorise, so the scalar definition is used as is. */
+    @Override
+    public float crossEntropy(float[] logits, int rows, int classes, int[] labels, float[] dlogits) {
+        return ScalarKernels.crossEntropyRows(logits, rows, classes, labels, dlogits);
+    }
+
+    // ------------------------------------------------------------------ vector helpers
+
+    @Override
+    public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
+        chunks(n, CHUNK, (lo, hi) -> {
+            for (int i = lo; i < hi; i += L) {
+                VectorMask<Float> k = F.indexInRange(i, hi);
+                FloatVector.fromArray(F, x, xOff + i, k).mul(a).add(FloatVector.fromArray(F, y, yOff + i, k))
+                        .intoArray(y, yOff + i, k);
+            }
+        });
+    }
+
+    @Override
+    public void scale(float[] x, int off, int n, float a) {
+        chunks(n, CHUNK, (lo, hi) -> {
+            for (int i = lo; i < hi; i += L) {
+                VectorMask<Float> k = F.indexInRange(i, hi);
+                FloatVector.fromArray(F, x, off + i, k).mul(a).intoArray(x, off + i, k);
+            }
+        });
+    }
+
+    @Override
+    public void add(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, int n) {
+        chunks(n, CHUNK, (lo, hi) -> {
+            for (int i = lo; i < hi; i += L) {
+                VectorMask<Float> k = F.indexInRange(i, hi);
+                FloatVector.fromArray(F, x, xOff + i, k).add(FloatVector.fromArray(F, y, yOff + i, k))
+                        .intoArray(z, zOff + i, k);
+            }
+        });
+    }
+
+    @Override
+    public double sum(float[] x, int off, int n) {
+        return blockedSum(x, off, n, false);
+    }
+
+    @Override
+    public double sumSquares(float[] x, int off, int n) {
+        return blockedSum(x, off, n, true);
+    }
+
+    /**
+     * Σ x (or Σ x²) in double: fixed blocks of CHUNK elements, each summed in double lanes, the block sums then added
+     * in block order. The blocking is fixed, so the result is the same for any thread count. (x² of a float is exact
+     * in double, so the FMA is just a sum of exact squares.)
+     */
+    private double blockedSum(float[] x, int off, int n, boolean squares) {
+        int blocks = (n + CHUNK - 1) / CHUNK;
+        double[] partial = new double[Math.max(1, blocks)];
+        int dl = DS.length();
+        chunks(n, CHUNK, (lo, hi) -> {
+            DoubleVector acc = DoubleVector.zero(DS);
+            int i = lo;
+            for (; i <= hi - dl; i += dl) {
+                DoubleVector d = (DoubleVector) FloatVector.fromArray(FD, x, off + i)
+                        .convertShape(VectorOperators.F2D, DS, 0);
+                acc = squares ? d.fma(d, acc) : acc.add(d);
+            }
+            double s = VMath.sum(acc);
+            for (; i < hi; i++) s += squares ? (double) x[off + i] * x[off + i] : x[off + i];
+            partial[lo / CHUNK] = s;
+        });
+        double total = 0;
+        for (double p : partial) total += p;
+        return total;
+    }
 }

@@ -1,0 +1,349 @@
+package distilj.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Matrix multiply on the Vector API: {@code C[M,N] = beta·C + op(A)[M,K] · op(B)[K,N]}, beta ∈ {0, 1}.
+ *
+ * <p>The classic Goto/BLIS recipe, in three layers:
+ * <ol>
+ *   <li><b>Packing.</b> op(B) is copied once per call into {@code KC×NR} "micro-panels" (for each k, NR consecutive
+ *   columns), and each task copies its rows of op(A) into {@code MR×KC} micro-panels (for each k, MR consecutive
+ *   rows). The transposes are absorbed here, so one micro-kernel serves all four (transA, transB) cases, and its loads
+ *   are contiguous. Ragged edges are padded with zeros.</li>
+ *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC} so a B micro-panel ({@code KC·NR·4} = 32 KB) stays in
+ *   the 48 KB L1 while the {@code MC×KC} A block (128 KB) stays in L2 and is swept by it.</li>
+ *   <li><b>Micro-kernel.</b> An {@code MR×NR} = 8×(2 vectors) tile of C lives in 16 vector registers for the whole
+ *   K block: per k, two B vectors are loaded and each of the 8 A values is broadcast into two FMAs.</li>
+ * </ol>
+ *
+ * <p>Threads split C into {@code MC×NC} blocks (tasks), never K: every element of C is accumulated in the same order
+ * (k blocks in order, k within a block in order) whatever the thread count, so results are bit-identical for any
+ * pool size. Problems below {@link #SMALL_FLOPS} (attention heads, the classifier) skip packing and threads.
+ *
+ * <p>Hot methods are deliberately small (the micro-kernel is ~300 bytecodes): C2 compiles huge methods badly.
+ */
+final class SimdGemm {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final int L = F.length();
+    /** Micro-tile: MR rows × NR columns (two vectors). */
+    static final int MR = 8, NR = 2 * L;
+    /** Cache blocks: KC (depth), MC (rows of A per task), NC (columns of B per task). */
+    static final int KC = 256, MC = 128, NC = 768;
+    /** Below this many multiply-adds (M·N·K) the unpacked single-thread path is faster. */
+    static final long SMALL_FLOPS = 96L * 96 * 96;
+
+    private final Parallel parallel;
+
+    /** Per-thread buffers, grown when needed, never shrunk: no allocation on the steady-state path. */
+    private static final class Scratch {
+        float[] bPack = new float[0];
+        float[] aPack = new float[MC * KC];
+        final float[] tile = new float[MR * NR];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    SimdGemm(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    /**
+     * The full contract of {@link Kernels#gemm}; {@code bias} (length N, may be null) is added to every row of C at
+     * the end (the fused bias of a linear layer).
+     */
+    void gemm(boolean transA, boolean transB, int M, int N, int K,
+              float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+              float beta, float[] C, int cOff, int ldc, float[] bias, int biasOff) {
+        if (M <= 0 || N <= 0) return;
+        if (beta != 0f && beta != 1f) throw new IllegalArgumentException("beta must be 0 or 1, got " + beta);
+        if ((long) M * N * K <= SMALL_FLOPS || K == 0) {
+            small(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+        } else {
+            packed(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+        }
+        if (bias != null) addBias(M, N, C, cOff, ldc, bias, biasOff);
+    }
+
+    // ------------------------------------------------------------------ packed path
+
+    private void packed(boolean transA, boolean transB, int M, int N, int K,
+                        float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                        float beta, float[] C, int cOff, int ldc) {
+        // Packed op(B): for each K block kb (depth kc), for each NR-column panel p: kc·NR floats.
+        // Panel (kb, p) starts at kb·KC·nPadded + p·kc·NR, where nPadded = N rounded up to NR.
+        int nPanels = (N + NR - 1) / NR;
+        int nPadded = nPanels * NR;
+        Scratch own = SCRATCH.get();
+        if (own.bPack.length < (long) nPadded * K) own.bPack = new float[nPadded * K];
+        float[] bp = own.bPack;
+        int kBlocks = (K + KC - 1) / KC;
+        // Pack B in parallel: one task per (K block, group of 8 panels); the tasks write disjoint ranges.
+        int panelGroups = (nPanels + 7) / 8;
+        parallel.forEach(kBlocks * panelGroups, t -> {
+            int kb = t / panelGroups, g = t % panelGroups;
+            int k0 = kb * KC, kc = Math.min(KC, K - k0);
+            for (int p = g * 8; p < Math.min(nPanels, g * 8 + 8); p++) {
+                packB(transB, B, bOff, ldb, k0, kc, p * NR, Math.min(NR, N - p * NR), bp, k0 * nPadded + p * kc * NR);
+            }
+        });
+        int mBlocks = (M + MC - 1) / MC, nBlocks = (N + NC - 1) / NC;
+        parallel.forEach(mBlocks * nBlocks, t -> {
+            int i0 = (t / nBlocks) * MC, j0 = (t % nBlocks) * NC;
+            block(transA, A, aOff, lda, bp, nPadded, i0, Math.min(MC, M - i0), j0, Math.min(NC, N - j0), K,
+                    beta, C, cOff, ldc);
+        });
+    }
+
+    /** One task: C[i0:i0+mc, j0:j0+nc] over the whole of K, on the calling thread. */
+    private static void block(boolean transA, float[] A, int aOff, int lda, float[] bp, int nPadded,
+                              int i0, int mc, int j0, int nc, int K, float beta, float[] C, int cOff, int ldc) {
+        Scratch s = SCRATCH.get();
+        float[] ap = s.aPack;
+        for (int k0 = 0; k0 < K; k0 += KC) {
+            int kc = Math.min(KC, K - k0);
+            packA(transA, A, aOff, lda, i0, mc, k0, kc, ap);
+            boolean accumulate = k0 > 0 || beta != 0f;
+            int bBase = k0 * nPadded;
+            for (int j = 0; j < nc; j += NR) {
+                int bo = bBase + ((j0 + j) / NR) * kc * NR;
+                int nr = Math.min(NR, nc - j);
+                for (int i = 0; i < mc; i += MR) {
+                    int mr = Math.min(MR, mc - i);
+                    int co = cOff + (i0 + i) * ldc + j0 + j;
+                    if (mr == MR && nr == NR) {
+                        micro(ap, i * kc, bp, bo, kc, C, co, ldc, accumulate);
+                    } else {
+                        if (accumulate) loadEdge(s.tile, mr, nr, C, co, ldc);
+                        micro(ap, i * kc, bp, bo, kc, s.tile, 0, NR, accumulate);
+                        storeEdge(s.tile, mr, nr, C, co, ldc);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Edge tiles go through an MR×NR scratch tile: C's mr×nr corner in (rest zero), ... */
+    private static void loadEdge(float[] tile, int mr, int nr, float[] C, int co, int ldc) {
+        java.util.Arrays.fill(tile, 0f);
+        for (int r = 0; r < mr; r++) System.arraycopy(C, co + r * ldc, tile, r * NR, nr);
+    }
+
+    /** ... and the mr×nr corner back out. */
+    private static void storeEdge(float[] tile, int mr, int nr, float[] C, int co, int ldc) {
+        for (int r = 0; r < mr; r++) System.arraycopy(tile, r * NR, C, co + r * ldc, nr);
+    }
+
+    /**
+     * Packs op(A)[i0:i0+mc, k0:k0+kc] as MR-row micro-panels: panel q holds, for each k, rows q·MR … q·MR+MR−1
+     * (zeros past mc). op(A)(i,k) = A[i·lda+k], or A[k·lda+i] when transA.
+     */
+    private static void packA(boolean transA, float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float[] ap) {
+        for (int q = 0; q < mc; q += MR) {
+            int rows = Math.min(MR, mc - q);
+            int base = q * kc;
+            if (transA) {
+                // A is [K, M]: for each k the MR rows are contiguous in memory.
+                for (int k = 0; k < kc; k++) {
+                    int src = aOff + (k0 + k) * lda + i0 + q, dst = base + k * MR;
+                    for (int r = 0; r < rows; r++) ap[dst + r] = A[src + r];
+                    for (int r = rows; r < MR; r++) ap[dst + r] = 0f;
+                }
+            } else {
+                for (int r = 0; r < MR; r++) {
+                    if (r < rows) {
+                        int src = aOff + (i0 + q + r) * lda + k0;
+                        for (int k = 0; k < kc; k++) ap[base + k * MR + r] = A[src + k];
+                    } else {
+                        for (int k = 0; k < kc; k++) ap[base + k * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs op(B)[k0:k0+kc, j0:j0+nr] into one micro-panel at {@code dst}: for each k, NR columns (zeros past nr).
+     * op(B)(k,j) = B[k·ldb+j], or B[j·ldb+k] when transB.
+     */
+    private static void packB(boolean transB, float[] B, int bOff, int ldb, int k0, int kc, int j0, int nr,
+                              float[] bp, int dst) {
+        if (transB) {
+            // B is [N, K]: walk each of the nr rows of B along k (contiguous reads, strided writes).
+            for (int c = 0; c < NR; c++) {
+                if (c < nr) {
+                    int src = bOff + (j0 + c) * ldb + k0;
+                    for (int k = 0; k < kc; k++) bp[dst + k * NR + c] = B[src + k];
+                } else {
+                    for (int k = 0; k < kc; k++) bp[dst + k * NR + c] = 0f;
+                }
+            }
+        } else if (nr == NR) {
+            for (int k = 0; k < kc; k++) {
+                int src = bOff + (k0 + k) * ldb + j0, d = dst + k * NR;
+                FloatVector.fromArray(F, B, src).intoArray(bp, d);
+                FloatVector.fromArray(F, B, src + L).intoArray(bp, d + L);
+            }
+        } else {
+            for (int k = 0; k < kc; k++) {
+                int src = bOff + (k0 + k) * ldb + j0, d = dst + k * NR;
+                for (int c = 0; c < NR; c++) bp[d + c] = c < nr ? B[src + c] : 0f;
+            }
+        }
+    }
+
+    /**
+     * The micro-kernel: {@code C[8, NR] = (accumulate ? C : 0) + Apanel[8, kc] · Bpanel[kc, NR]}, the tile held in 16
+     * registers. Each element is one chain of FMAs in k order starting from its old value (or 0), so the result
+     * depends only on the data. Prologue and epilogue are written out (no helper calls): a helper that C2 declines to
+     * inline would box the vectors and run ~20× slower.
+     */
+    static void micro(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc, boolean accumulate) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(F, c, co + 0 * ldc);
+            c01 = FloatVector.fromArray(F, c, co + 0 * ldc + L);
+            c10 = FloatVector.fromArray(F, c, co + 1 * ldc);
+            c11 = FloatVector.fromArray(F, c, co + 1 * ldc + L);
+            c20 = FloatVector.fromArray(F, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(F, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(F, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(F, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(F, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(F, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(F, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(F, c, co + 5 * ldc + L);
+            c60 = FloatVector.fromArray(F, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
+            c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+        } else {
+            c00 = FloatVector.zero(F);
+            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c00;
+        }
+        for (int k = 0; k < kc; k++) {
+            int ak = ao + k * MR, bk = bo + k * NR;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bk);
+            FloatVector b1 = FloatVector.fromArray(F, bp, bk + L);
+            FloatVector a;
+            a = FloatVector.broadcast(F, ap[ak + 0]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, ap[ak + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, ap[ak + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, ap[ak + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, ap[ak + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, ap[ak + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(F, ap[ak + 6]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(F, ap[ak + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+        }
+        c00.intoArray(c, co + 0 * ldc);
+        c01.intoArray(c, co + 0 * ldc + L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c60.intoArray(c, co + 6 * ldc);
+        c61.intoArray(c, co + 6 * ldc + L);
+        c70.intoArray(c, co + 7 * ldc);
+        c71.intoArray(c, co + 7 * ldc + L);
+    }
+
+    // ------------------------------------------------------------------ small path
+
+    /**
+     * Unpacked single-thread multiply for small problems. Each C element is still one FMA chain in k order (per lane),
+     * then added to C when beta = 1; the transB case (a dot product along k) reduces vector partial sums instead.
+     */
+    private static void small(boolean transA, boolean transB, int M, int N, int K,
+                              float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
+                              float beta, float[] C, int cOff, int ldc) {
+        boolean accumulate = beta != 0f;
+        if (!transB) {
+            // C row i = Σ_k op(A)(i,k) · B row k: broadcast-FMA over column vectors.
+            int sa = transA ? lda : 1, ia = transA ? 1 : lda;
+            for (int i = 0; i < M; i++) {
+                int ai = aOff + i * ia, ci = cOff + i * ldc;
+                for (int j = 0; j < N; j += L) {
+                    VectorMask<Float> m = F.indexInRange(j, N);
+                    FloatVector acc = FloatVector.zero(F);
+                    for (int k = 0, bo = bOff + j; k < K; k++, bo += ldb) {
+                        acc = FloatVector.broadcast(F, A[ai + k * sa]).fma(FloatVector.fromArray(F, B, bo, m), acc);
+                    }
+                    if (accumulate) acc = acc.add(FloatVector.fromArray(F, C, ci + j, m));
+                    acc.intoArray(C, ci + j, m);
+                }
+            }
+        } else if (!transA) {
+            // C(i,j) = A row i · B row j, both contiguous along k.
+            for (int i = 0; i < M; i++) {
+                int ai = aOff + i * lda, ci = cOff + i * ldc;
+                for (int j = 0; j < N; j++) {
+                    float d = dot(A, ai, B, bOff + j * ldb, K);
+                    C[ci + j] = accumulate ? C[ci + j] + d : d;
+                }
+            }
+        } else {
+            // Both transposed (never used by the model): plain loops.
+            for (int i = 0; i < M; i++) {
+                for (int j = 0; j < N; j++) {
+                    float acc = 0f;
+                    for (int k = 0; k < K; k++) acc = Math.fma(A[aOff + k * lda + i], B[bOff + j * ldb + k], acc);
+                    int c = cOff + i * ldc + j;
+                    C[c] = accumulate ? C[c] + acc : acc;
+                }
+            }
+        }
+    }
+
+    /** Σ_k x[k]·y[k] with lane-wise partial sums (masked tail), reduced at the end. */
+    static float dot(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        int k = 0;
+        for (; k <= n - L; k += L) {
+            acc = FloatVector.fromArray(F, x, xo + k).fma(FloatVector.fromArray(F, y, yo + k), acc);
+        }
+        if (k < n) {
+            VectorMask<Float> m = F.indexInRange(k, n);
+            acc = FloatVector.fromArray(F, x, xo + k, m).fma(FloatVector.fromArray(F, y, yo + k, m), acc);
+        }
+        return acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+    }
+
+    /** C[i, :] += bias for every row; parallel over blocks of 64 rows when big. */
+    private void addBias(int M, int N, float[] C, int cOff, int ldc, float[] bias, int bo) {
+        int rowsPerTask = (long) M * N >= 1 << 16 ? 64 : M;
+        parallel.forEach((M + rowsPerTask - 1) / rowsPerTask, t -> {
+            for (int i = t * rowsPerTask; i < Math.min(M, (t + 1) * rowsPerTask); i++) {
+                int ci = cOff + i * ldc;
+                for (int j = 0; j < N; j += L) {
+                    VectorMask<Float> m = F.indexInRange(j, N);
+                    FloatVector.fromArray(F, C, ci + j, m).add(FloatVector.fromArray(F, bias, bo + j, m))
+                            .intoArray(C, ci + j, m);
+                }
+            }
+        });
+    }
+}

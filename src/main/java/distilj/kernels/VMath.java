@@ -1,0 +1,100 @@
+package distilj.kernels;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector maths built only from exactly-rounded IEEE operations (add, mul, fma, div, min/max, conversions of integral
+ * values, bit shifts, lane moves).
+ *
+ * <p>Why not {@code VectorOperators.EXP}/{@code TANH} and {@code reduceLanes(ADD)}? Their results are only specified
+ * to within an ulp (resp. in an unspecified order), and the JIT-compiled intrinsic and the interpreter's fallback really
+ * do differ: a worker thread still running the fallback then gives other bits than a compiled one, and results depend
+ * on the thread count (ThreadDeterminismTest caught exactly that). Everything here is the same on every tier.
+ */
+final class VMath {
+    private VMath() {}
+
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+
+    private static final float LOG2E = 1.44269504088896341f;
+    /** ln 2 split in a short high part (exact n·LN2_HI for |n| ≤ 2⁹) and the rest. */
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    /** 1.5·2²³: adding and subtracting it rounds a float (|v| < 2²²) to the nearest integer. */
+    private static final float ROUND = 0x1.8p23f;
+
+    /**
+     * e^x with ≤ 2 ulp error for −87 ≤ x ≤ 88 (0 below, +∞ above, NaN stays NaN). x = n·ln2 + r with |r| ≤ ln2/2,
+     * e^r ≈ 1 + r + r²·P(r), P the degree-5 minimax polynomial of the Cephes library's expf, then ·2ⁿ by building the
+     * exponent bits.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(-87f).min(88f);
+        FloatVector n = xc.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, ROUND)).sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = r.fma(FloatVector.broadcast(F, 1.9875691500e-4f), FloatVector.broadcast(F, 1.3981999507e-3f));
+        p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+        FloatVector e = p.fma(r.mul(r), r).add(1f);
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector y = e.mul(bits.reinterpretAsFloats());
+        y = y.blend(0f, x.lt(-87f));
+        return y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, 88f));
+    }
+
+    /**
+     * tanh x = sign(x)·(e − 1)/(e + 1), e = e^{2|x|}, for |x| ≥ 0.3 (≤ ~3 ulp: the relative error of e is amplified
+     * at most 1.6×); below, where that quotient would cancel, the odd Taylor series to x¹³ (truncation &lt; 1e-8
+     * relative at 0.3). Saturates to ±1 for large |x|.
+     */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector a = x.abs();
+        FloatVector e = exp(a.mul(2f).min(88f));
+        FloatVector big = e.sub(1f).div(e.add(1f));
+        FloatVector x2 = x.mul(x);
+        FloatVector s = x2.fma(FloatVector.broadcast(F, 21844f / 6081075f), FloatVector.broadcast(F, -1382f / 155925f));
+        s = s.fma(x2, FloatVector.broadcast(F, 62f / 2835f));
+        s = s.fma(x2, FloatVector.broadcast(F, -17f / 315f));
+        s = s.fma(x2, FloatVector.broadcast(F, 2f / 15f));
+        s = s.fma(x2, FloatVector.broadcast(F, -1f / 3f));
+        FloatVector small = s.mul(x2).fma(a, a);
+        FloatVector t = big.blend(small, a.lt(0.3f));
+        t = t.blend(1f, a.compare(VectorOperators.GT, 44f)); // e = +∞ there: ∞/∞ would be NaN
+        return t.blend(t.neg(), x.lt(0f));
+    }
+
+    // ------------------------------------------------------------------ deterministic horizontal sums
+
+    private static final VectorShuffle<Float>[] F_FOLD = folds(F);
+    private static final VectorShuffle<Double>[] D_FOLD = folds(D);
+
+    @SuppressWarnings("unchecked")
+    private static <E> VectorShuffle<E>[] folds(VectorSpecies<E> s) {
+        int steps = Integer.numberOfTrailingZeros(s.length());
+        VectorShuffle<E>[] f = new VectorShuffle[steps];
+        for (int k = 0; k < steps; k++) {
+            int half = s.length() >> (k + 1);
+            f[k] = VectorShuffle.fromOp(s, i -> i ^ half);
+        }
+        return f;
+    }
+
+    /** Σ lanes as a fixed tree (halves, then quarters, …), the same on every JIT tier. */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> s : F_FOLD) v = v.add(v.rearrange(s));
+        return v.lane(0);
+    }
+
+    static double sum(DoubleVector v) {
+        for (VectorShuffle<Double> s : D_FOLD) v = v.add(v.rearrange(s));
+        return v.lane(0);
+    }
+}
