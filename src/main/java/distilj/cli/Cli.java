@@ -27,7 +27,7 @@ public final class Cli implements Runnable {
 
     /** Subcommands, registered here so that each stays a plain class of its own. */
     static List<Object> subcommands() {
-        return List.of(new InfoCommand(), new DownloadCommand(), new TokenizeCommand());
+        return List.of(new InfoCommand(), new DownloadCommand(), new TokenizeCommand(), new TrainCommand());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package distilj.train;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -15,7 +16,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * (Epoch, Training Loss, Validation Loss, Accuracy); at the end the TrainOutput summary.
  */
 public final class ConsoleReporter implements TrainListener {
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean terminal;
     private final long intervalNanos;
     private ProgressBar bar;
@@ -25,10 +26,14 @@ public final class ConsoleReporter implements TrainListener {
     private boolean headerPrinted;
 
     /** {@code terminal}: draw a bar (use {@code System.console() != null}); plain lines otherwise. */
-    public ConsoleReporter(PrintStream out, boolean terminal, Duration interval) {
+    public ConsoleReporter(PrintWriter out, boolean terminal, Duration interval) {
         this.out = out;
         this.terminal = terminal;
         this.intervalNanos = interval.toNanos();
+    }
+
+    public ConsoleReporter(PrintStream out, boolean terminal, Duration interval) {
+        this(new PrintWriter(out, true), terminal, interval);
     }
 
     public static ConsoleReporter forStdout() {
