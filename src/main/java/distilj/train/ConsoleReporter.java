@@ -83,11 +83,11 @@ public final class ConsoleReporter implements TrainListener {
     public void onEpochRow(int epoch, Double trainingLoss, double validationLoss, double accuracy) {
         StringBuilder sb = new StringBuilder();
         if (!headerPrinted) {
-            sb.append(String.format(Locale.ROOT, "%-6s %-14s %-16s %-9s%n", "Epoch", "Training Loss",
+            sb.append(String.format(Locale.ROOT, "%-6s %-14s %-16s %s%n", "Epoch", "Training Loss",
                     "Validation Loss", "Accuracy"));
             headerPrinted = true;
         }
-        sb.append(String.format(Locale.ROOT, "%-6d %-14s %-16.6f %-9.6f", epoch,
+        sb.append(String.format(Locale.ROOT, "%-6d %-14s %-16.6f %.6f", epoch,
                 trainingLoss == null ? "No log" : String.format(Locale.ROOT, "%.6f", trainingLoss), validationLoss,
                 accuracy));
         println(sb.toString());
