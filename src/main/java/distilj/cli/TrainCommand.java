@@ -219,7 +219,7 @@ public final class TrainCommand implements Callable<Integer> {
     /** The model folder; the default one is downloaded when missing (needs the Hugging Face hub). */
     private Path ensureModel(PrintWriter out) throws Exception {
         if (Files.isRegularFile(model.resolve("config.json"))
-                && (fromScratch || Files.isRegularFile(model.resolve("model.safetensors"))
+                && (fromScratch || resume != null || Files.isRegularFile(model.resolve("model.safetensors"))
                         || Files.isRegularFile(model.resolve("model.safetensors.index.json")))) {
             return model;
         }

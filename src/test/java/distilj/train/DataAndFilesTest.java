@@ -101,6 +101,20 @@ class DataAndFilesTest {
     }
 
     @Test
+    void staleTemporaryFoldersAreCleanedAndCompleteCheckpointsKept(@TempDir Path out) throws IOException {
+        for (String d : List.of("checkpoint-5.tmp", "checkpoint-5.old", "final.tmp", ".checkpoint-10.tmp.tmp-123",
+                ".final.tmp.tmp-9", "checkpoint-5", "keep.tmp")) {
+            Files.createDirectories(out.resolve(d).resolve("sub"));
+            Files.writeString(out.resolve(d).resolve("sub/f"), "x");
+        }
+        Checkpoints.cleanStale(out);
+        try (var s = Files.list(out)) {
+            assertEquals(List.of("checkpoint-5", "keep.tmp"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
     void terminalProgressBarRunsAndPrintsTheSummary() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
