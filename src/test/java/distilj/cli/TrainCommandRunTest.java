@@ -96,6 +96,55 @@ class TrainCommandRunTest {
                 Files.readAllBytes(b.resolve("checkpoint-10/optimizer.safetensors")));
     }
 
+    /**
+     * The command in a child JVM, killed with SIGKILL at a random moment after its first checkpoint (checkpoints are
+     * Hugging Face model folders written by ModelExport inside the trainer's atomic checkpoint-N.tmp), then resumed
+     * in this JVM: the final model.safetensors equals an uninterrupted run's byte for byte.
+     */
+    @Test
+    void sigkilledCommandResumesToTheSameBytes(@TempDir Path dir) throws Exception {
+        Path model = modelDir(dir);
+        Path train = csv(dir.resolve("train.csv"), 40, 1);
+        String[] common = {"train", "--model", model.toString(), "--from-scratch", "--dataset", train.toString(),
+                "--eval", "none", "--batch-size", "8", "--epochs", "20", "--save-steps", "10",
+                "--logging-steps", "10", "--lr", "1e-3"};
+        Path a = dir.resolve("a"), b = dir.resolve("b");
+        List<String> argsA = new ArrayList<>(List.of(common));
+        argsA.addAll(List.of("--output", a.toString()));
+        StringWriter outA = new StringWriter();
+        assertEquals(0, run(outA, argsA.toArray(new String[0])), outA.toString());
+
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Xmx256m"));
+        String simd = System.getProperty("distilj.simd");
+        if (simd != null) cmd.add("-Ddistilj.simd=" + simd);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Launcher.class.getName()));
+        cmd.addAll(List.of(common));
+        cmd.addAll(List.of("--output", b.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (distilj.train.Checkpoints.latest(b).isEmpty() && p.isAlive()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("no checkpoint within 60 s");
+            Thread.sleep(2);
+        }
+        long seed = System.nanoTime();
+        Thread.sleep(new Random(seed).nextInt(300));
+        p.destroyForcibly();
+        p.waitFor();
+        long at = distilj.train.Checkpoints.latest(b).map(distilj.train.Checkpoints::stepOf).orElse(0L);
+        System.err.printf("TrainCommandRunTest: child killed (exit %d, seed %d) with checkpoint-%d the latest of 100 steps%n",
+                p.exitValue(), seed, at);
+
+        List<String> argsB = new ArrayList<>(List.of(common));
+        argsB.addAll(List.of("--output", b.toString(), "--resume"));
+        StringWriter outB = new StringWriter();
+        assertEquals(0, run(outB, argsB.toArray(new String[0])), outB.toString());
+        assertArrayEquals(Files.readAllBytes(a.resolve("model.safetensors")), Files.readAllBytes(b.resolve("model.safetensors")));
+        try (var s = Files.list(b)) {
+            assertTrue(s.noneMatch(f -> f.getFileName().toString().contains(".tmp")), "temporary folders left");
+        }
+    }
+
     @Test
     void badFlagsAreUsageErrors(@TempDir Path dir) throws Exception {
         StringWriter out = new StringWriter();
