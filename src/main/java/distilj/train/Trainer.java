@@ -127,6 +127,7 @@ public final class Trainer {
         sessionStartForState = sessionStart;
         for (TrainListener l : listeners) l.onStart(totalSteps, startStep, numEpochs, stepsPerEpoch);
 
+        long sessionSamples = 0;
         while (globalStep < totalSteps) {
             int epoch = (int) (globalStep / stepsPerEpoch);
             int b = (int) (globalStep % stepsPerEpoch);
@@ -145,12 +146,13 @@ public final class Trainer {
             lossSinceLog += loss;
             stepsSinceLog++;
             lossTotal += loss;
+            sessionSamples += batch.rows;
 
             boolean epochEnd = b + 1 == stepsPerEpoch;
             boolean last = globalStep == totalSteps;
             double epochF = epoch + (double) (b + 1) / stepsPerEpoch;
             double seconds = (System.nanoTime() - sessionStart) / 1e9;
-            double samplesPerSecond = seconds > 0 ? (globalStep - startStep) * (double) cfg.batchSize / seconds : 0;
+            double samplesPerSecond = seconds > 0 ? sessionSamples / seconds : 0;
             for (TrainListener l : listeners) l.onStep(globalStep, totalSteps, epochF, loss, samplesPerSecond);
 
             if (globalStep % cfg.loggingSteps == 0) {
