@@ -228,12 +228,16 @@ public final class TrainCommand implements Callable<Integer> {
         if (explicit) throw new IllegalArgumentException("--model " + model + ": no config.json and model.safetensors there");
         out.println(model + " is missing: downloading distilbert-base-uncased");
         out.flush();
-        int rc = new CommandLine(new DownloadCommand()).setOut(out).setErr(spec.commandLine().getErr())
-                .execute("distilbert-base-uncased", "--output", model.toString());
+        // Through the CLI's own handlers, so a failure is one line (no stack trace); its message is reused below.
+        java.io.StringWriter downloadErr = new java.io.StringWriter();
+        CommandLine cl = Cli.commandLine();
+        cl.setOut(out);
+        cl.setErr(new PrintWriter(downloadErr, true));
+        int rc = cl.execute("download", "distilbert-base-uncased", "--output", model.toString());
         if (rc != 0) {
-            throw new IllegalArgumentException("no model at " + model + " and the download failed (is the Hugging Face "
-                    + "hub reachable?): pass --model DIR, e.g. --model weights/all-MiniLM-L6-v2 "
-                    + "(bash weights/fetch-minilm.sh)");
+            String why = downloadErr.toString().lines().findFirst().orElse("").replaceFirst("^error: ", "");
+            throw new IllegalArgumentException("no model at " + model + " and the download failed: " + why
+                    + " (or pass --model DIR, e.g. --model weights/all-MiniLM-L6-v2)");
         }
         return model;
     }
