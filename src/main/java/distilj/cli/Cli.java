@@ -27,7 +27,8 @@ public final class Cli implements Runnable {
 
     /** Subcommands, registered here so that each stays a plain class of its own. */
     static List<Object> subcommands() {
-        return List.of(new InfoCommand(), new DownloadCommand(), new TokenizeCommand(), new PredictCommand());
+        return List.of(new TrainCommand(), new PredictCommand(), new TokenizeCommand(), new InfoCommand(),
+                new DownloadCommand());
     }
 
     @Override

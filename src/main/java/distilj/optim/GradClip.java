@@ -1,6 +1,7 @@
 package distilj.optim;
 
 import distilj.kernels.Kernels;
+import distilj.kernels.Parallel;
 import distilj.model.Param;
 import java.util.List;
 
@@ -12,19 +13,35 @@ import java.util.List;
  *   coef  = min(1, max_norm / (total + 1e-6))   in float32
  *   g    ← g · coef                             only when coef &lt; 1 (multiplying by 1 changes nothing)
  * </pre>
- * Sums run in double in a fixed order (parameter order, then {@link Kernels#sumSquares}'s order), so the norm does not
- * depend on the thread count. A NaN or infinite norm is returned as is and the gradients are left alone: the caller
- * decides (the trainer stops the run).
+ * Sums run in double. Each tensor is cut into fixed chunks whose sums of squares are computed in parallel and then
+ * added in chunk order, so the norm is the same for any thread count. A NaN or infinite norm is returned as is and the
+ * gradients are left alone: the caller decides (the trainer stops the run).
  */
 public final class GradClip {
     private GradClip() {}
 
+    /** Elements per parallel task. */
+    private static final int CHUNK = 1 << 16;
+
     /** The global L2 norm of all gradients, before clipping. */
     public static float norm(List<Param> params) {
+        int chunks = 0;
+        for (Param p : params) chunks += chunksOf(p);
+        double[] partial = new double[chunks];
+        int[] first = new int[params.size() + 1];
+        for (int i = 0; i < params.size(); i++) first[i + 1] = first[i] + chunksOf(params.get(i));
         Kernels k = Kernels.get();
+        Parallel.shared().forEach(chunks, c -> {
+            int i = paramOf(first, c);
+            Param p = params.get(i);
+            int start = (c - first[i]) * CHUNK;
+            partial[c] = k.sumSquares(p.grad, start, Math.min(CHUNK, p.size() - start));
+        });
         double total = 0;
-        for (Param p : params) {
-            float n = (float) Math.sqrt(k.sumSquares(p.grad, 0, p.size()));
+        for (int i = 0; i < params.size(); i++) {
+            double s = 0;
+            for (int c = first[i]; c < first[i + 1]; c++) s += partial[c];
+            float n = (float) Math.sqrt(s);
             total += (double) n * n;
         }
         return (float) Math.sqrt(total);
@@ -37,8 +54,23 @@ public final class GradClip {
         float coef = maxNorm / (total + 1e-6f);
         if (coef < 1f) {
             Kernels k = Kernels.get();
-            for (Param p : params) k.scale(p.grad, 0, p.size(), coef);
+            Parallel.shared().forEach(params.size(), i -> k.scale(params.get(i).grad, 0, params.get(i).size(), coef));
         }
         return total;
+    }
+
+    private static int chunksOf(Param p) {
+        return Math.max(1, (p.size() + CHUNK - 1) / CHUNK);
+    }
+
+    /** The parameter that chunk c belongs to (binary search in the first-chunk table). */
+    private static int paramOf(int[] first, int c) {
+        int lo = 0, hi = first.length - 2;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (first[mid] <= c) lo = mid;
+            else hi = mid - 1;
+        }
+        return lo;
     }
 }

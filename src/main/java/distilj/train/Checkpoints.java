@@ -71,10 +71,15 @@ public final class Checkpoints {
         return Long.parseLong(m.group(1));
     }
 
-    /** Deletes leftovers of an interrupted save ({@code checkpoint-N.tmp}, {@code .old}). */
+    /**
+     * Deletes leftovers of an interrupted save: {@code checkpoint-N.tmp} and {@code .old}, the trainer's
+     * {@code final.tmp}, and the hidden {@code .<name>.tmp-*} folders a {@link WeightStore} built on
+     * {@code distilj.checkpoint.ModelExport} makes next to its target.
+     */
     public static void cleanStale(Path outputDir) throws IOException {
         if (!Files.isDirectory(outputDir)) return;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(outputDir, "checkpoint-*.{tmp,old}")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(outputDir,
+                "{checkpoint-*.tmp,checkpoint-*.old,final.tmp,.checkpoint-*.tmp-*,.final.tmp.tmp-*}")) {
             for (Path p : ds) deleteTree(p);
         }
     }

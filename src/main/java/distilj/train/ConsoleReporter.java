@@ -1,6 +1,7 @@
 package distilj.train;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -11,11 +12,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * What a person sees while training: on a terminal a progress bar (step/total, epoch, loss, samples/s, ETA), otherwise
- * (a log file, CI) a plain line at most every {@code interval}; after each evaluation a row of the Trainer's table
+ * (a log file, CI) a plain line after the first step and then at most every {@code interval}; after each evaluation a row of the Trainer's table
  * (Epoch, Training Loss, Validation Loss, Accuracy); at the end the TrainOutput summary.
  */
 public final class ConsoleReporter implements TrainListener {
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean terminal;
     private final long intervalNanos;
     private ProgressBar bar;
@@ -25,10 +26,14 @@ public final class ConsoleReporter implements TrainListener {
     private boolean headerPrinted;
 
     /** {@code terminal}: draw a bar (use {@code System.console() != null}); plain lines otherwise. */
-    public ConsoleReporter(PrintStream out, boolean terminal, Duration interval) {
+    public ConsoleReporter(PrintWriter out, boolean terminal, Duration interval) {
         this.out = out;
         this.terminal = terminal;
         this.intervalNanos = interval.toNanos();
+    }
+
+    public ConsoleReporter(PrintStream out, boolean terminal, Duration interval) {
+        this(new PrintWriter(out, true), terminal, interval);
     }
 
     public static ConsoleReporter forStdout() {
@@ -58,7 +63,7 @@ public final class ConsoleReporter implements TrainListener {
             return;
         }
         long now = System.nanoTime();
-        if (now - lastLine < intervalNanos && step != totalSteps) return;
+        if (now - lastLine < intervalNanos && step != totalSteps && step != startStep + 1) return;
         lastLine = now;
         double secs = (now - startNanos) / 1e9;
         long done = step - startStep;
@@ -78,11 +83,11 @@ public final class ConsoleReporter implements TrainListener {
     public void onEpochRow(int epoch, Double trainingLoss, double validationLoss, double accuracy) {
         StringBuilder sb = new StringBuilder();
         if (!headerPrinted) {
-            sb.append(String.format(Locale.ROOT, "%-6s %-14s %-16s %-9s%n", "Epoch", "Training Loss",
+            sb.append(String.format(Locale.ROOT, "%-6s %-14s %-16s %s%n", "Epoch", "Training Loss",
                     "Validation Loss", "Accuracy"));
             headerPrinted = true;
         }
-        sb.append(String.format(Locale.ROOT, "%-6d %-14s %-16.6f %-9.6f", epoch,
+        sb.append(String.format(Locale.ROOT, "%-6d %-14s %-16.6f %.6f", epoch,
                 trainingLoss == null ? "No log" : String.format(Locale.ROOT, "%.6f", trainingLoss), validationLoss,
                 accuracy));
         println(sb.toString());
@@ -100,9 +105,9 @@ public final class ConsoleReporter implements TrainListener {
             bar = null;
         }
         out.printf(Locale.ROOT, "TrainOutput(global_step=%d, training_loss=%.6f, metrics={'train_runtime': %.4f, "
-                        + "'train_samples_per_second': %.3f, 'train_steps_per_second': %.3f, 'epoch': %.1f})%n",
+                        + "'train_samples_per_second': %.3f, 'train_steps_per_second': %.3f, 'epoch': %s})%n",
                 r.globalStep(), r.trainingLoss(), r.trainRuntime(), r.trainSamplesPerSecond(), r.trainStepsPerSecond(),
-                r.epoch());
+                Double.toString(r.epoch()));
     }
 
     /** A line that does not get tangled with the bar (which redraws itself on its next tick). */

@@ -84,6 +84,20 @@ public final class TensorFile {
 
     /** Reads every tensor of a file written by {@link #write} (F32 only), in file order. */
     public static Map<String, Tensor> read(Path file) throws IOException {
+        return read(file, null);
+    }
+
+    /**
+     * Reads the tensors named in {@code into} straight into the given arrays (no second copy of a large state);
+     * every one must be in the file with exactly that many values. Other tensors of the file are skipped.
+     */
+    public static void readInto(Path file, Map<String, float[]> into) throws IOException {
+        Map<String, Tensor> got = read(file, into);
+        for (String name : into.keySet())
+            if (!got.containsKey(name)) throw new IOException(file + ": no tensor " + name);
+    }
+
+    private static Map<String, Tensor> read(Path file, Map<String, float[]> into) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
             ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -122,7 +136,15 @@ public final class TensorFile {
                     throw new IOException(file + ": tensor " + name + " has bad data_offsets [" + begin + ", " + end
                             + "] for shape " + Arrays.toString(shape) + " (file is " + size + " bytes; truncated?)");
                 expected = end;
-                float[] data = new float[(int) count];
+                float[] data;
+                if (into == null) {
+                    data = new float[(int) count];
+                } else {
+                    data = into.get(name);
+                    if (data == null) continue;
+                    if (data.length != count)
+                        throw new IOException(file + ": tensor " + name + " has " + count + " values, expected " + data.length);
+                }
                 ByteBuffer buf = ByteBuffer.allocate(IO_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
                 long pos = dataStart + begin;
                 for (int i = 0; i < data.length; ) {

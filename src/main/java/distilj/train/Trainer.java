@@ -127,6 +127,7 @@ public final class Trainer {
         sessionStartForState = sessionStart;
         for (TrainListener l : listeners) l.onStart(totalSteps, startStep, numEpochs, stepsPerEpoch);
 
+        long sessionSamples = 0;
         while (globalStep < totalSteps) {
             int epoch = (int) (globalStep / stepsPerEpoch);
             int b = (int) (globalStep % stepsPerEpoch);
@@ -139,25 +140,27 @@ public final class Trainer {
             model.backward();
             float gradNorm = GradClip.clip(params, (float) cfg.maxGradNorm);
             if (!Float.isFinite(gradNorm)) diverged("the gradient norm is " + gradNorm, epoch, b);
-            optimizer.step(schedule.lr(globalStep));
+            double lr = schedule.lr(globalStep);
+            optimizer.step(lr);
             globalStep++;
             lossSinceLog += loss;
             stepsSinceLog++;
             lossTotal += loss;
+            sessionSamples += batch.rows;
 
             boolean epochEnd = b + 1 == stepsPerEpoch;
             boolean last = globalStep == totalSteps;
             double epochF = epoch + (double) (b + 1) / stepsPerEpoch;
             double seconds = (System.nanoTime() - sessionStart) / 1e9;
-            double samplesPerSecond = seconds > 0 ? (globalStep - startStep) * (double) cfg.batchSize / seconds : 0;
+            double samplesPerSecond = seconds > 0 ? sessionSamples / seconds : 0;
             for (TrainListener l : listeners) l.onStep(globalStep, totalSteps, epochF, loss, samplesPerSecond);
 
             if (globalStep % cfg.loggingSteps == 0) {
                 Map<String, Object> e = new LinkedHashMap<>();
-                e.put("epoch", epochF);
-                e.put("grad_norm", (double) gradNorm);
-                e.put("learning_rate", schedule.lr(globalStep));
                 e.put("loss", lossSinceLog / stepsSinceLog);
+                e.put("grad_norm", (double) gradNorm);
+                e.put("learning_rate", lr); // the rate this step used, as transformers 5.x logs it
+                e.put("epoch", epochF);
                 e.put("step", globalStep);
                 lossSinceLog = 0;
                 stepsSinceLog = 0;
@@ -175,13 +178,13 @@ public final class Trainer {
                 runtime > 0 ? samples / runtime : 0, runtime > 0 ? globalStep / runtime : 0,
                 Math.min(epochF, numEpochs));
         Map<String, Object> e = new LinkedHashMap<>();
-        e.put("epoch", result.epoch());
-        e.put("step", globalStep);
-        e.put("total_flos", 0);
-        e.put("train_loss", result.trainingLoss());
         e.put("train_runtime", round4(runtime));
         e.put("train_samples_per_second", round3(result.trainSamplesPerSecond()));
         e.put("train_steps_per_second", round3(result.trainStepsPerSecond()));
+        e.put("total_flos", 0.0);
+        e.put("train_loss", result.trainingLoss());
+        e.put("epoch", result.epoch());
+        e.put("step", globalStep);
         record(e);
         saveFinal(result);
         for (TrainListener l : listeners) l.onEnd(result);
@@ -230,12 +233,12 @@ public final class Trainer {
         double[] la = evaluateLossAccuracy();
         double secs = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> e = new LinkedHashMap<>();
-        e.put("epoch", epochF);
-        e.put("eval_accuracy", la[1]);
         e.put("eval_loss", la[0]);
+        e.put("eval_accuracy", la[1]);
         e.put("eval_runtime", round4(secs));
         e.put("eval_samples_per_second", round3(secs > 0 ? eval.size() / secs : 0));
         e.put("eval_steps_per_second", round3(secs > 0 ? eval.batchesPerEpoch() / secs : 0));
+        e.put("epoch", epochF);
         e.put("step", globalStep);
         record(e);
         // The table's "Training Loss" is the latest logged loss, "No log" before the first (as the Trainer's).
@@ -374,13 +377,12 @@ public final class Trainer {
         requireSame(dir, "total_steps", sch.path("total_steps").asLong(), totalSteps);
 
         weights.load(model, dir);
-        Path optFile = dir.resolve(OPTIMIZER_FILE);
-        Map<String, TensorFile.Tensor> moments = TensorFile.read(optFile);
+        Map<String, float[]> moments = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
-            Param p = params.get(i);
-            copy(moments, "exp_avg." + p.name, optimizer.m(i), optFile);
-            copy(moments, "exp_avg_sq." + p.name, optimizer.v(i), optFile);
+            moments.put("exp_avg." + params.get(i).name, optimizer.m(i));
+            moments.put("exp_avg_sq." + params.get(i).name, optimizer.v(i));
         }
+        TensorFile.readInto(dir.resolve(OPTIMIZER_FILE), moments);
         globalStep = state.path("global_step").asLong();
         optimizer.setStepCount(globalStep);
         lossSinceLog = Double.longBitsToDouble(d.path("loss_since_log").asLong());
@@ -395,14 +397,6 @@ public final class Trainer {
             logHistory.add(m);
         }
         lastCheckpoint = dir;
-    }
-
-    private static void copy(Map<String, TensorFile.Tensor> ts, String name, float[] into, Path file) throws IOException {
-        TensorFile.Tensor t = ts.get(name);
-        if (t == null || t.data().length != into.length)
-            throw new IOException(file + ": " + (t == null ? "no tensor " + name
-                    : "tensor " + name + " has " + t.data().length + " values, expected " + into.length));
-        System.arraycopy(t.data(), 0, into, 0, into.length);
     }
 
     private static void requireSame(Path dir, String what, long saved, long now) {

@@ -32,6 +32,9 @@ public final class TrainingChart {
         st.setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
         chart.setYAxisGroupTitle(1, "accuracy");
+        // short tick labels even when an axis holds a single point (XChart would print all 17 digits)
+        chart.getStyler().putYAxisGroupDecimalPatternMap(0, "0.000");
+        chart.getStyler().putYAxisGroupDecimalPatternMap(1, "0.000");
         if (train[0].length > 0) style(chart.addSeries("training loss", train[0], train[1]), new Color(31, 119, 180), 0);
         if (valLoss[0].length > 0)
             style(chart.addSeries("validation loss", valLoss[0], valLoss[1]), new Color(255, 127, 14), 0);

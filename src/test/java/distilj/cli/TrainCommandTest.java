@@ -35,8 +35,8 @@ class TrainCommandTest {
         assertEquals(0, t.warmupSteps);
         assertEquals(AdamW.Variant.TORCH, t.optimizer);
         assertEquals(670, t.totalSteps(134));
-        assertEquals("rotten_tomatoes", c.dataset);
-        assertEquals("test", c.eval);
+        assertEquals("rotten_tomatoes", c.data.dataset);
+        assertEquals("test", c.data.eval);
         assertNull(c.resumeCheckpoint());
     }
 

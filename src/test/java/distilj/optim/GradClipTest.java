@@ -40,4 +40,27 @@ class GradClipTest {
         Param b = param("b", Float.POSITIVE_INFINITY, 1f);
         assertEquals(Float.POSITIVE_INFINITY, GradClip.clip(List.of(b), 1f));
     }
+
+    @Test
+    void normIsTheSameForAnyThreadCountAndMatchesADoubleSum() {
+        java.util.Random r = new java.util.Random(5);
+        Param a = param("a", new float[3 * 65536 + 11]), b = param("b", new float[7]);
+        for (Param p : List.of(a, b)) for (int i = 0; i < p.size(); i++) p.grad[i] = (float) r.nextGaussian();
+        int saved = distilj.kernels.Parallel.shared().threads();
+        float n1, n3;
+        try {
+            distilj.kernels.Parallel.setDefaultThreads(1);
+            n1 = GradClip.norm(List.of(a, b));
+            distilj.kernels.Parallel.setDefaultThreads(3);
+            n3 = GradClip.norm(List.of(a, b));
+        } finally {
+            distilj.kernels.Parallel.setDefaultThreads(saved);
+        }
+        assertEquals(n1, n3, 0f);
+        double sa = 0, sb = 0;
+        for (float g : a.grad) sa += (double) g * g;
+        for (float g : b.grad) sb += (double) g * g;
+        float na = (float) Math.sqrt(sa), nb = (float) Math.sqrt(sb);
+        assertEquals((float) Math.sqrt((double) na * na + (double) nb * nb), n1, 1e-6f * n1);
+    }
 }

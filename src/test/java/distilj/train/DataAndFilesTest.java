@@ -89,9 +89,42 @@ class DataAndFilesTest {
         assertEquals(0, n % 8);
         String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
         assertTrue(header.startsWith("{") && header.contains("\"__metadata__\":{\"format\":\"pt\"}"), header);
+        float[] into = new float[b.length];
+        TensorFile.readInto(f, Map.of("b.weight", into));
+        assertArrayEquals(b, into);
+        IOException wrong = assertThrows(IOException.class, () -> TensorFile.readInto(f, Map.of("a", new float[5])));
+        assertTrue(wrong.getMessage().contains("tensor a has 6 values, expected 5"), wrong.getMessage());
+        assertThrows(IOException.class, () -> TensorFile.readInto(f, Map.of("c", new float[1])));
         Files.write(f, Arrays.copyOf(bytes, bytes.length - 5));
         IOException e = assertThrows(IOException.class, () -> TensorFile.read(f));
         assertTrue(e.getMessage().contains("b.weight") && e.getMessage().contains(f.toString()), e.getMessage());
+    }
+
+    @Test
+    void staleTemporaryFoldersAreCleanedAndCompleteCheckpointsKept(@TempDir Path out) throws IOException {
+        for (String d : List.of("checkpoint-5.tmp", "checkpoint-5.old", "final.tmp", ".checkpoint-10.tmp.tmp-123",
+                ".final.tmp.tmp-9", "checkpoint-5", "keep.tmp")) {
+            Files.createDirectories(out.resolve(d).resolve("sub"));
+            Files.writeString(out.resolve(d).resolve("sub/f"), "x");
+        }
+        Checkpoints.cleanStale(out);
+        try (var s = Files.list(out)) {
+            assertEquals(List.of("checkpoint-5", "keep.tmp"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void terminalProgressBarRunsAndPrintsTheSummary() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        ConsoleReporter c = new ConsoleReporter(ps, true, Duration.ZERO);
+        c.onStart(10, 2, 1, 10);
+        for (int s = 3; s <= 10; s++) c.onStep(s, 10, s / 10.0, 0.5f, 100);
+        c.onEpochRow(1, 0.5, 0.4, 0.9);
+        c.onEnd(new TrainResult(10, 0.5, 1.0, 640, 10, 1.0));
+        String s = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(s.contains("resuming at step 2") && s.contains("TrainOutput(global_step=10"), s);
     }
 
     @Test
