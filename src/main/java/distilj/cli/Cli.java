@@ -27,7 +27,7 @@ public final class Cli implements Runnable {
 
     /** Subcommands, registered here so that each stays a plain class of its own. */
     static List<Object> subcommands() {
-        return List.of(new TrainCommand(), new PredictCommand(), new TokenizeCommand(), new InfoCommand(),
+        return List.of(new TrainCommand(), new EvalCommand(), new PredictCommand(), new TokenizeCommand(), new InfoCommand(),
                 new DownloadCommand());
     }
 

@@ -2,10 +2,9 @@ package distilj.cli;
 
 import distilj.data.Dataset;
 import distilj.data.RottenTomatoes;
-import distilj.data.TabularReader;
 import java.io.IOException;
-import java.nio.charset.Charset;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -13,8 +12,9 @@ import picocli.CommandLine.Option;
  * {@code @Mixin DatasetOptions data;} then {@code data.load()}), with TrainCommand's names and defaults.
  *
  * <p>{@code --dataset rotten_tomatoes} (the default) is built into the jar; anything else is a training file
- * (.csv, .tsv or .jsonl). {@code --eval} is a split of the built-in dataset (test, the default, as the seed recipe;
- * validation), an evaluation file (same format and columns, its labels among the training file's) or {@code none}.
+ * (.csv, .tsv or .jsonl, read as {@link FileFormatOptions} says). {@code --eval} is a split of the built-in dataset
+ * (test, the default, as the seed recipe; validation), an evaluation file (same format and columns, its labels among
+ * the training file's) or {@code none}.
  */
 public final class DatasetOptions {
     public static final String BUILT_IN = "rotten_tomatoes";
@@ -28,17 +28,7 @@ public final class DatasetOptions {
                     + "skip. Default: ${DEFAULT-VALUE}.")
     String eval;
 
-    @Option(names = "--text-column", defaultValue = "text", paramLabel = "NAME", description = "Column (or JSON key) of the text. Default: ${DEFAULT-VALUE}.")
-    String textColumn;
-
-    @Option(names = "--label-column", defaultValue = "label", paramLabel = "NAME", description = "Column (or JSON key) of the label. Default: ${DEFAULT-VALUE}.")
-    String labelColumn;
-
-    @Option(names = "--encoding", defaultValue = "UTF-8", paramLabel = "CHARSET", description = "Encoding of user files. Default: ${DEFAULT-VALUE}.")
-    String encoding;
-
-    @Option(names = "--format", paramLabel = "csv|tsv|jsonl", description = "Format of user files (default: from the file name).")
-    String format;
+    @Mixin FileFormatOptions files;
 
     /** Training and evaluation data; {@code eval} is null with {@code --eval none}. */
     public record Loaded(Dataset train, Dataset eval) {
@@ -70,16 +60,6 @@ public final class DatasetOptions {
 
     /** A user file; with {@code labels}, its labels must be among them. */
     private Dataset readUser(Path file, java.util.List<String> labels) throws IOException {
-        if (!java.nio.file.Files.isRegularFile(file)) throw new IOException(file + ": no such file");
-        Charset cs;
-        TabularReader.Format fmt;
-        try {
-            cs = TabularReader.charset(encoding);
-            fmt = format == null ? TabularReader.Format.of(file) : TabularReader.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new Cli.UsageException(format != null && e.getMessage() != null && e.getMessage().startsWith("No enum")
-                    ? "--format must be csv, tsv or jsonl, not '" + format + "'" : e.getMessage());
-        }
-        return TabularReader.read(file, fmt, new TabularReader.Columns(textColumn, labelColumn), cs, labels);
+        return files.read(file, labels);
     }
 }

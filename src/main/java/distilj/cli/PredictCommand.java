@@ -2,14 +2,8 @@ package distilj.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import distilj.checkpoint.CheckpointLoader;
-import distilj.checkpoint.HfConfig;
-import distilj.checkpoint.LoadReport;
-import distilj.kernels.Kernels;
-import distilj.model.ModelConfig;
-import distilj.model.Models;
-import distilj.model.SequenceClassifier;
-import distilj.tokenizer.BertTokenizer;
+import distilj.api.Prediction;
+import distilj.api.TextClassifier;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -57,92 +51,70 @@ public final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (batchSize < 1) throw new Cli.UsageException("--batch-size must be at least 1, got " + batchSize);
-        ModelConfig cfg = HfConfig.read(model);
-        BertTokenizer tokenizer = BertTokenizer.load(model);
-        SequenceClassifier classifier = Models.create(cfg, Kernels.get(), 0);
-        LoadReport report = CheckpointLoader.load(model, classifier.params());
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        if (!report.newlyInitialized.isEmpty()) {
-            err.println("warning: " + model + " has no " + String.join(", ", report.newlyInitialized)
-                    + ": that part is randomly initialised, so the predictions mean nothing until the model is fine-tuned");
-        }
-        Batcher batcher = new Batcher(tokenizer, classifier, cfg, out);
-        if (!texts.isEmpty()) {
-            for (String t : texts) batcher.add(t);
-        } else {
-            var decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, decoder));
-            int n = 0;
-            try {
-                for (String line; (line = in.readLine()) != null; n++) batcher.add(line);
-            } catch (CharacterCodingException e) {
-                throw new IOException("stdin line " + (n + 1) + ": not valid UTF-8");
+        try (TextClassifier clf = TextClassifier.load(model)) {
+            clf.batchSize(batchSize);
+            warnIfNewHead(clf, err);
+            Batcher batcher = new Batcher(clf, out);
+            if (!texts.isEmpty()) {
+                for (String t : texts) batcher.add(t);
+            } else {
+                var decoder = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, decoder));
+                int n = 0;
+                try {
+                    for (String line; (line = in.readLine()) != null; n++) batcher.add(line);
+                } catch (CharacterCodingException e) {
+                    throw new IOException("stdin line " + (n + 1) + ": not valid UTF-8");
+                }
             }
+            batcher.flush();
         }
-        batcher.flush();
         return 0;
     }
 
-    /** Collects texts into packed batches of {@code batchSize} rows and prints each batch's results in order. */
-    private final class Batcher {
-        final BertTokenizer tokenizer;
-        final SequenceClassifier classifier;
-        final ModelConfig cfg;
-        final PrintWriter out;
-        final List<int[]> pending = new ArrayList<>();
+    /** The warning for a folder whose head (or any weight) was not in the checkpoint. */
+    static void warnIfNewHead(TextClassifier clf, PrintWriter err) {
+        if (!clf.newlyInitialized().isEmpty()) {
+            err.println("warning: " + clf.folder() + " has no " + String.join(", ", clf.newlyInitialized())
+                    + ": that part is randomly initialised, so the predictions mean nothing until the model is fine-tuned");
+        }
+    }
 
-        Batcher(BertTokenizer tokenizer, SequenceClassifier classifier, ModelConfig cfg, PrintWriter out) {
-            this.tokenizer = tokenizer;
-            this.classifier = classifier;
-            this.cfg = cfg;
+    /** Collects texts (standard input is read as it comes) and prints each batch's results in order. */
+    private final class Batcher {
+        final TextClassifier clf;
+        final PrintWriter out;
+        final List<String> pending = new ArrayList<>();
+
+        Batcher(TextClassifier clf, PrintWriter out) {
+            this.clf = clf;
             this.out = out;
         }
 
         void add(String text) {
-            int[] ids = tokenizer.encode(text);
-            if (ids.length > cfg.maxPositions) {
-                // Keep [CLS] … and the final [SEP] within the model's positions.
-                int[] cut = java.util.Arrays.copyOf(ids, cfg.maxPositions);
-                cut[cut.length - 1] = ids[ids.length - 1];
-                ids = cut;
-            }
-            pending.add(ids);
+            pending.add(text);
             if (pending.size() == batchSize) flush();
         }
 
         void flush() {
-            int rows = pending.size();
-            if (rows == 0) return;
-            int[] offsets = new int[rows + 1];
-            for (int r = 0; r < rows; r++) offsets[r + 1] = offsets[r] + pending.get(r).length;
-            int[] ids = new int[offsets[rows]];
-            for (int r = 0; r < rows; r++) System.arraycopy(pending.get(r), 0, ids, offsets[r], pending.get(r).length);
-            classifier.forward(ids, offsets, rows, null, false, 0);
-            float[] logits = classifier.logits();
-            int C = cfg.numLabels;
-            for (int r = 0; r < rows; r++) print(logits, r * C, C);
+            if (pending.isEmpty()) return;
+            for (Prediction p : clf.predictAll(pending)) print(p);
             out.flush();
             pending.clear();
         }
 
-        /** Softmax over the row's logits (in double, max subtracted); the label is the argmax. */
-        void print(float[] logits, int off, int C) {
-            int best = 0;
-            for (int c = 1; c < C; c++) if (logits[off + c] > logits[off + best]) best = c;
-            double z = 0;
-            for (int c = 0; c < C; c++) z += Math.exp((double) logits[off + c] - logits[off + best]);
-            double score = 1.0 / z;
-            String label = cfg.labels[best];
+        void print(Prediction p) {
             if (json) {
                 ObjectNode o = mapper.createObjectNode();
-                o.put("label", label);
-                o.put("score", score);
+                o.put("label", p.label());
+                o.put("score", p.score());
                 var arr = o.putArray("logits");
-                for (int c = 0; c < C; c++) arr.add(logits[off + c]);
+                for (float l : p.logits()) arr.add(l);
                 out.println(o.toString());
             } else {
-                out.println(label + "\t" + String.format(Locale.ROOT, "%.4f", score));
+                out.println(p.label() + "\t" + String.format(Locale.ROOT, "%.4f", p.score()));
             }
         }
     }

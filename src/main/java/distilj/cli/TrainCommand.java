@@ -1,30 +1,16 @@
 package distilj.cli;
 
-import distilj.checkpoint.CheckpointLoader;
-import distilj.checkpoint.HfConfig;
-import distilj.checkpoint.LoadReport;
+import distilj.api.Training;
+import distilj.api.TrainingOptions;
 import distilj.checkpoint.ModelExport;
 import distilj.data.Batcher;
-import distilj.data.Dataset;
-import distilj.data.EncodedDataset;
-import distilj.kernels.Kernels;
 import distilj.kernels.Parallel;
-import distilj.model.ModelConfig;
-import distilj.model.Models;
-import distilj.model.SequenceClassifier;
 import distilj.optim.AdamW;
-import distilj.tokenizer.BertTokenizer;
-import distilj.train.BatchSource;
 import distilj.train.Checkpoints;
-import distilj.train.ConsoleReporter;
 import distilj.train.TrainConfig;
-import distilj.train.Trainer;
-import distilj.train.WeightStore;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,9 +24,9 @@ import picocli.CommandLine.Spec;
  * default (distilbert-base-uncased on rotten_tomatoes, lr 2e-5, batch 64, 5 epochs, weight decay 0.01, evaluation on
  * the test split after each epoch, seed 42, a checkpoint every 500 steps).
  *
- * <p>The flags become a {@link TrainConfig}; the model folder gives the config, the pretrained weights and the
- * tokenizer; the data set is encoded once and batched by {@link Batcher}; checkpoints and the final model are
- * Hugging Face model folders written by {@link ModelExport}.
+ * <p>The flags become a {@link TrainConfig} and {@link TrainingOptions}; {@link Training#run} does the rest (the model
+ * folder gives the config, the pretrained weights and the tokenizer; the data set is encoded once and batched by
+ * {@link Batcher}; checkpoints and the final model are Hugging Face model folders written by {@link ModelExport}).
  */
 @Command(name = "train",
         description = {"Fine-tune a text classifier (defaults: the Hugging Face recipe, distilbert-base-uncased on "
@@ -165,53 +151,9 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path modelDir = ensureModel(out);
 
-        // Data: the tokenizer of the model folder, the whole set encoded once.
-        BertTokenizer tokenizer = BertTokenizer.load(modelDir);
         DatasetOptions.Loaded loaded = data.load();
-        Dataset trainSet = loaded.train();
-        Dataset evalSet = loaded.eval();
-        EncodedDataset trainEnc = EncodedDataset.encode(trainSet, tokenizer);
-        BatchSource train = source(new Batcher(trainEnc, cfg.batchSize, true, cfg.seed), trainEnc.rows());
-        BatchSource evalSource = null;
-        if (evalSet != null) {
-            EncodedDataset evalEnc = EncodedDataset.encode(evalSet, tokenizer);
-            evalSource = source(new Batcher(evalEnc, cfg.evalBatchSize, false, 0), evalEnc.rows());
-        }
-        out.printf("data: %s (%d rows), evaluation: %s%n", trainSet.name(), trainSet.size(),
-                evalSet == null ? "none" : evalSet.name() + " (" + evalSet.size() + " rows)");
-
-        // Model: config.json of the folder with the dataset's labels; pretrained weights unless --from-scratch.
-        ModelConfig mc = HfConfig.read(modelDir);
-        mc.numLabels = trainSet.labelNames().size();
-        mc.labels = trainSet.labelNames().toArray(new String[0]);
-        mc.validate();
-        SequenceClassifier model = Models.create(mc, Kernels.get(), cfg.seed);
-        if (fromScratch) {
-            out.println("model: " + modelDir + " config only (--from-scratch): every weight newly initialised");
-        } else if (resumeFrom == null) {
-            LoadReport report = CheckpointLoader.load(modelDir, model.params());
-            out.print(report.format(mc.arch == ModelConfig.Arch.BERT ? "BertForSequenceClassification"
-                    : "DistilBertForSequenceClassification"));
-        }
-        out.flush();
-
-        // Checkpoints and the final model are Hugging Face model folders (config.json, model.safetensors, tokenizer).
-        WeightStore store = new WeightStore() {
-            @Override
-            public void save(SequenceClassifier m, Path dir) throws IOException {
-                ModelExport.save(dir, mc, m.params(), modelDir);
-            }
-
-            @Override
-            public void load(SequenceClassifier m, Path dir) throws IOException {
-                LoadReport r = CheckpointLoader.load(dir, m.params());
-                if (!r.newlyInitialized.isEmpty())
-                    throw new IOException(dir + ": checkpoint lacks " + r.newlyInitialized);
-            }
-        };
-        Trainer trainer = new Trainer(model, cfg, train, evalSource, output, store);
-        trainer.addListener(new ConsoleReporter(out, System.console() != null, Duration.ofSeconds(30)));
-        trainer.train(resumeFrom);
+        Training.run(TrainingOptions.defaults().config(cfg).model(modelDir).fromScratch(fromScratch)
+                .data(loaded.train(), loaded.eval()).output(output).resumeFrom(resumeFrom).progress(out));
         out.println("model saved to " + output);
         return 0;
     }
@@ -240,33 +182,5 @@ public final class TrainCommand implements Callable<Integer> {
                     + " (or pass --model DIR, e.g. --model weights/all-MiniLM-L6-v2)");
         }
         return model;
-    }
-
-    /** distilj.data's batcher seen as the trainer's BatchSource. */
-    static BatchSource source(Batcher b, int rows) {
-        return new BatchSource() {
-            private int epoch = -1;
-            private int[] order;
-
-            @Override
-            public int size() {
-                return rows;
-            }
-
-            @Override
-            public int batchSize() {
-                return b.batchSize();
-            }
-
-            @Override
-            public distilj.train.Batch batch(int e, int index) {
-                if (e != epoch) { // the permutation once per epoch
-                    order = b.order(e);
-                    epoch = e;
-                }
-                distilj.data.Batch x = b.batch(order, index);
-                return new distilj.train.Batch(x.ids, x.offsets, x.rows, x.labels);
-            }
-        };
     }
 }

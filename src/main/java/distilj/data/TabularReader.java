@@ -73,6 +73,21 @@ public final class TabularReader {
      */
     public static Dataset read(Path file, Format format, Columns columns, Charset encoding, List<String> labelNames)
             throws IOException {
+        return read(file, format, columns, encoding, labelNames, false);
+    }
+
+    /**
+     * Reads a file to evaluate a model whose labels are {@code modelLabels} (its id2label): a label is one of those
+     * names or, failing that, an integer id {@code 0 .. K-1} (a data set saved with ids while the model says
+     * "LABEL_0", "neg", ...). Any other label is an error naming the file and line.
+     */
+    public static Dataset readForModel(Path file, Format format, Columns columns, Charset encoding,
+                                       List<String> modelLabels) throws IOException {
+        return read(file, format, columns, encoding, modelLabels, true);
+    }
+
+    private static Dataset read(Path file, Format format, Columns columns, Charset encoding, List<String> labelNames,
+                                boolean idsToo) throws IOException {
         String text = decode(file, encoding);
         List<Row> rows = format == Format.JSONL ? jsonLines(file, text, columns) : delimited(file, text, columns,
                 format == Format.CSV ? ',' : '\t');
@@ -83,8 +98,12 @@ public final class TabularReader {
         List<Example> examples = new ArrayList<>(rows.size());
         for (Row r : rows) {
             Integer id = ids.get(r.label);
+            if (id == null && idsToo && r.label.matches("0|[1-9][0-9]{0,8}") && Integer.parseInt(r.label) < names.size()) {
+                id = Integer.parseInt(r.label);
+            }
             if (id == null) {
-                throw new IOException(file + ":" + r.line + ": unknown label '" + r.label + "' (known: " + String.join(", ", names) + ")");
+                throw new IOException(file + ":" + r.line + ": unknown label '" + r.label + "' (known: " + String.join(", ", names)
+                        + (idsToo ? "; or an id 0.." + (names.size() - 1) : "") + ")");
             }
             examples.add(new Example(r.text, id));
         }

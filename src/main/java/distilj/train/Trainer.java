@@ -210,34 +210,13 @@ public final class Trainer {
 
     /** Mean cross-entropy (weighted by rows, as the Trainer's evaluation loop) and accuracy on the evaluation set. */
     public double[] evaluateLossAccuracy() {
-        int classes = model.config().numLabels;
-        double lossSum = 0;
-        long correct = 0, n = 0;
-        for (int b = 0; b < eval.batchesPerEpoch(); b++) {
-            Batch batch = eval.batch(0, b);
-            float loss = model.forward(batch.ids, batch.offsets, batch.rows, batch.labels, false, 0);
-            float[] logits = model.logits();
-            for (int r = 0; r < batch.rows; r++) {
-                int best = 0;
-                for (int c = 1; c < classes; c++) if (logits[r * classes + c] > logits[r * classes + best]) best = c;
-                if (best == batch.labels[r]) correct++;
-            }
-            lossSum += (double) loss * batch.rows;
-            n += batch.rows;
-        }
-        return new double[] {lossSum / n, (double) correct / n};
+        Evaluation.Result r = Evaluation.run(model, eval);
+        return new double[] {r.loss(), r.accuracy()};
     }
 
     private void evaluate(double epochF, int epochNumber) throws IOException {
-        long t0 = System.nanoTime();
-        double[] la = evaluateLossAccuracy();
-        double secs = (System.nanoTime() - t0) / 1e9;
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("eval_loss", la[0]);
-        e.put("eval_accuracy", la[1]);
-        e.put("eval_runtime", round4(secs));
-        e.put("eval_samples_per_second", round3(secs > 0 ? eval.size() / secs : 0));
-        e.put("eval_steps_per_second", round3(secs > 0 ? eval.batchesPerEpoch() / secs : 0));
+        Evaluation.Result r = Evaluation.run(model, eval);
+        Map<String, Object> e = r.metrics();
         e.put("epoch", epochF);
         e.put("step", globalStep);
         record(e);
@@ -250,7 +229,7 @@ public final class Trainer {
                 break;
             }
         }
-        for (TrainListener l : listeners) l.onEpochRow(epochNumber, trainingLoss, la[0], la[1]);
+        for (TrainListener l : listeners) l.onEpochRow(epochNumber, trainingLoss, r.loss(), r.accuracy());
         TrainingChart.write(outputDir.resolve(CHART_FILE), logHistory);
     }
 
@@ -271,11 +250,11 @@ public final class Trainer {
     }
 
     private static double round4(double x) {
-        return Math.round(x * 1e4) / 1e4;
+        return Evaluation.round4(x);
     }
 
     private static double round3(double x) {
-        return Math.round(x * 1e3) / 1e3;
+        return Evaluation.round3(x);
     }
 
     // ------------------------------------------------------------------ checkpoints
