@@ -38,6 +38,18 @@ class QuickStartTest {
             List<Prediction> ps = clf.predictAll(List.of("a gorgeous, witty, seductive movie.", "the plot is a mess.",
                     "an utterly charming film."));
             for (int i = 0; i < 3; i++) assertEquals(ps.get(i).label() + "\t" + ps.get(i).score(), lines[i + 1]);
+
+            // The saved folder evaluates to exactly what the trainer logged at its last evaluation (same loop, same
+            // batches of 64, and a row's logits do not depend on its batch).
+            com.fasterxml.jackson.databind.JsonNode last = null;
+            for (String l : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+                var o = new com.fasterxml.jackson.databind.ObjectMapper().readTree(l);
+                if (o.has("eval_loss")) last = o;
+            }
+            assertTrue(last != null, "no evaluation logged");
+            distilj.train.Evaluation.Result r = clf.evaluate(distilj.data.RottenTomatoes.load().test(), 64);
+            assertEquals(last.get("eval_loss").asDouble(), r.loss(), 0.0);
+            assertEquals(last.get("eval_accuracy").asDouble(), r.accuracy(), 0.0);
         }
     }
 }
