@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Threads split C into {@code MC×NC} blocks (tasks), never K: every element of C is accumulated in the same order
  * (k blocks in order, k within a block in order) whatever the thread count, so results are bit-identical for any
- * pool size. Problems below {@link #SMALL_FLOPS} (attention heads, the classifier) skip packing and threads.
+ * pool size. Problems below {@link #SMALL_FLOPS} (attention heads, the classifier) take a simpler single-thread path.
  *
  * <p>Hot methods are deliberately small (the micro-kernel is ~300 bytecodes): C2 compiles huge methods badly.
  */
@@ -42,6 +42,7 @@ final class SimdGemm {
         float[] bPack = new float[0];
         float[] aPack = new float[MC * KC];
         final float[] tile = new float[MR * NR];
+        float[] smallB = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -274,62 +275,88 @@ final class SimdGemm {
     // ------------------------------------------------------------------ small path
 
     /**
-     * Unpacked single-thread multiply for small problems. Each C element is still one FMA chain in k order (per lane),
-     * then added to C when beta = 1; the transB case (a dot product along k) reduces vector partial sums instead.
+     * Single-thread multiply for small problems (attention heads). op(B) is copied once into a row-major [K, np]
+     * scratch (np = N rounded up to NR, zero padded), which absorbs transB and makes every load a full vector; op(A)
+     * is read in place. Then 4×NR tiles of C are computed by {@link #smallTile} (8 independent FMA chains, enough to
+     * hide the FMA latency) and added to / written over C.
      */
     private static void small(boolean transA, boolean transB, int M, int N, int K,
                               float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                               float beta, float[] C, int cOff, int ldc) {
+        Scratch s = SCRATCH.get();
+        int np = (N + NR - 1) / NR * NR;
+        if (s.smallB.length < np * K) s.smallB = new float[np * K];
+        float[] bs = s.smallB;
+        for (int k = 0; k < K; k++) {
+            int d = k * np;
+            if (transB) {
+                for (int j = 0; j < N; j++) bs[d + j] = B[bOff + j * ldb + k];
+            } else {
+                System.arraycopy(B, bOff + k * ldb, bs, d, N);
+            }
+            for (int j = N; j < np; j++) bs[d + j] = 0f;
+        }
+        int sk = transA ? lda : 1, si = transA ? 1 : lda; // steps of op(A) along k and along i
         boolean accumulate = beta != 0f;
-        if (!transB) {
-            // C row i = Σ_k op(A)(i,k) · B row k: broadcast-FMA over column vectors.
-            int sa = transA ? lda : 1, ia = transA ? 1 : lda;
-            for (int i = 0; i < M; i++) {
-                int ai = aOff + i * ia, ci = cOff + i * ldc;
-                for (int j = 0; j < N; j += L) {
-                    VectorMask<Float> m = F.indexInRange(j, N);
-                    FloatVector acc = FloatVector.zero(F);
-                    for (int k = 0, bo = bOff + j; k < K; k++, bo += ldb) {
-                        acc = FloatVector.broadcast(F, A[ai + k * sa]).fma(FloatVector.fromArray(F, B, bo, m), acc);
+        float[] tile = s.tile;
+        for (int i = 0; i < M; i += 4) {
+            int mr = Math.min(4, M - i);
+            for (int j = 0; j < N; j += NR) {
+                int nr = Math.min(NR, N - j);
+                smallTile(A, aOff + i * si, si, sk, mr, bs, j, np, K, tile);
+                for (int r = 0; r < mr; r++) {
+                    int co = cOff + (i + r) * ldc + j;
+                    if (nr == NR) {
+                        FloatVector v0 = FloatVector.fromArray(F, tile, r * NR);
+                        FloatVector v1 = FloatVector.fromArray(F, tile, r * NR + L);
+                        if (accumulate) {
+                            v0 = v0.add(FloatVector.fromArray(F, C, co));
+                            v1 = v1.add(FloatVector.fromArray(F, C, co + L));
+                        }
+                        v0.intoArray(C, co);
+                        v1.intoArray(C, co + L);
+                    } else {
+                        for (int c = 0; c < nr; c++) C[co + c] = accumulate ? C[co + c] + tile[r * NR + c] : tile[r * NR + c];
                     }
-                    if (accumulate) acc = acc.add(FloatVector.fromArray(F, C, ci + j, m));
-                    acc.intoArray(C, ci + j, m);
-                }
-            }
-        } else if (!transA) {
-            // C(i,j) = A row i · B row j, both contiguous along k.
-            for (int i = 0; i < M; i++) {
-                int ai = aOff + i * lda, ci = cOff + i * ldc;
-                for (int j = 0; j < N; j++) {
-                    float d = dot(A, ai, B, bOff + j * ldb, K);
-                    C[ci + j] = accumulate ? C[ci + j] + d : d;
-                }
-            }
-        } else {
-            // Both transposed (never used by the model): plain loops.
-            for (int i = 0; i < M; i++) {
-                for (int j = 0; j < N; j++) {
-                    float acc = 0f;
-                    for (int k = 0; k < K; k++) acc = Math.fma(A[aOff + k * lda + i], B[bOff + j * ldb + k], acc);
-                    int c = cOff + i * ldc + j;
-                    C[c] = accumulate ? C[c] + acc : acc;
                 }
             }
         }
     }
 
-    /** Σ_k x[k]·y[k] with lane-wise partial sums (masked tail), reduced at the end. */
-    static float dot(float[] x, int xo, float[] y, int yo, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        int k = 0;
-        for (; k <= n - L; k += L) {
-            acc = FloatVector.fromArray(F, x, xo + k).fma(FloatVector.fromArray(F, y, yo + k), acc);
+    /**
+     * tile[4, NR] = op(A)[4 rows from a0, K] · bs[K, j:j+NR]. Rows past mr repeat the last real row (computed, never
+     * stored), so the loop has no branches.
+     */
+    private static void smallTile(float[] A, int a0, int si, int sk, int mr, float[] bs, int j, int np, int K,
+                                  float[] tile) {
+        int a1 = a0 + Math.min(1, mr - 1) * si, a2 = a0 + Math.min(2, mr - 1) * si, a3 = a0 + Math.min(3, mr - 1) * si;
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+                c31 = c00;
+        for (int k = 0; k < K; k++) {
+            int bo = k * np + j, ak = k * sk;
+            FloatVector b0 = FloatVector.fromArray(F, bs, bo);
+            FloatVector b1 = FloatVector.fromArray(F, bs, bo + L);
+            FloatVector a = FloatVector.broadcast(F, A[a0 + ak]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, A[a1 + ak]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, A[a2 + ak]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, A[a3 + ak]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
         }
-        if (k < n) {
-            VectorMask<Float> m = F.indexInRange(k, n);
-            acc = FloatVector.fromArray(F, x, xo + k, m).fma(FloatVector.fromArray(F, y, yo + k, m), acc);
-        }
-        return acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
     }
 
     /** C[i, :] += bias for every row; parallel over blocks of 64 rows when big. */
