@@ -15,21 +15,21 @@ import jdk.incubator.vector.VectorSpecies;
  *   are contiguous. Ragged edges are padded with zeros.</li>
  *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC} so a B micro-panel ({@code KC·NR·4} = 32 KB) stays in
  *   the 48 KB L1 while the {@code MC×KC} A block (128 KB) stays in L2 and is swept by it.</li>
- *   <li><b>Micro-kernel.</b> An {@code MR×NR} = 8×(2 vectors) tile of C lives in 16 vector registers for the whole
- *   K block: per k, two B vectors are loaded and each of the 8 A values is broadcast into two FMAs.</li>
+ *   <li><b>Micro-kernel.</b> An {@code MR×NR} = 14×(2 vectors) tile of C lives in 28 vector registers for the whole
+ *   K block: per k, two B vectors are loaded and each of the 14 A values is broadcast into two FMAs.</li>
  * </ol>
  *
  * <p>Threads split C into {@code MC×NC} blocks (tasks), never K: every element of C is accumulated in the same order
  * (k blocks in order, k within a block in order) whatever the thread count, so results are bit-identical for any
  * pool size. Problems below {@link #SMALL_FLOPS} (attention heads, the classifier) take a simpler single-thread path.
  *
- * <p>Hot methods are deliberately small (the micro-kernel is ~300 bytecodes): C2 compiles huge methods badly.
+ * <p>Hot methods are deliberately small (the micro-kernel is one straight loop, called, never inlined): C2 compiles huge methods badly.
  */
 final class SimdGemm {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
     /** Micro-tile: MR rows × NR columns (two vectors). */
-    static final int MR = 8, NR = 2 * L;
+    static final int MR = 14, NR = 2 * L;
     /** Cache blocks: KC (depth), MC (rows of A per task), NC (columns of B per task). */
     static final int KC = 256, MC = 128, NC = 768;
     /** Below this many multiply-adds (M·N·K) the unpacked single-thread path is faster. */
@@ -40,7 +40,7 @@ final class SimdGemm {
     /** Per-thread buffers, grown when needed, never shrunk: no allocation on the steady-state path. */
     private static final class Scratch {
         float[] bPack = new float[0];
-        float[] aPack = new float[MC * KC];
+        float[] aPack = new float[(MC + MR) * KC];
         final float[] tile = new float[MR * NR];
         float[] smallB = new float[0];
     }
@@ -90,12 +90,24 @@ final class SimdGemm {
                 packB(transB, B, bOff, ldb, k0, kc, p * NR, Math.min(NR, N - p * NR), bp, k0 * nPadded + p * kc * NR);
             }
         });
-        int mBlocks = (M + MC - 1) / MC, nBlocks = (N + NC - 1) / NC;
+        int mc = rowsPerBlock(M);
+        int mBlocks = (M + mc - 1) / mc, nBlocks = (N + NC - 1) / NC;
         parallel.forEach(mBlocks * nBlocks, t -> {
-            int i0 = (t / nBlocks) * MC, j0 = (t % nBlocks) * NC;
-            block(transA, A, aOff, lda, bp, nPadded, i0, Math.min(MC, M - i0), j0, Math.min(NC, N - j0), K,
+            int i0 = (t / nBlocks) * mc, j0 = (t % nBlocks) * NC;
+            block(transA, A, aOff, lda, bp, nPadded, i0, Math.min(mc, M - i0), j0, Math.min(NC, N - j0), K,
                     beta, C, cOff, ldc);
         });
+    }
+
+    /**
+     * Rows per block of C: about MC, as a multiple of MR, and evened out over the blocks (1750 rows → 14 blocks of
+     * 126 rather than 13 of 128 and a ragged 86) so that tasks are equal and few rows fall into edge tiles. Depends
+     * on M only, never on the thread count.
+     */
+    static int rowsPerBlock(int M) {
+        int blocks = (M + MC - 1) / MC;
+        int per = (M + blocks - 1) / blocks;
+        return (per + MR - 1) / MR * MR;
     }
 
     /** One task: C[i0:i0+mc, j0:j0+nc] over the whole of K, on the calling thread. */
@@ -196,13 +208,14 @@ final class SimdGemm {
     }
 
     /**
-     * The micro-kernel: {@code C[8, NR] = (accumulate ? C : 0) + Apanel[8, kc] · Bpanel[kc, NR]}, the tile held in 16
-     * registers. Each element is one chain of FMAs in k order starting from its old value (or 0), so the result
-     * depends only on the data. Prologue and epilogue are written out (no helper calls): a helper that C2 declines to
-     * inline would box the vectors and run ~20× slower.
+     * The micro-kernel: {@code C[MR, NR] = (accumulate ? C : 0) + Apanel[MR, kc] · Bpanel[kc, NR]}, the 14×(2 vectors)
+     * tile held in 28 of the 32 vector registers (2 more for B, 1 for the broadcast A). Measured on this machine,
+     * 14×2 beat 8×2, 12×2, 4×4 and 6×4 tiles. Each element is one chain of FMAs in k order starting from its old
+     * value (or 0), so the result depends only on the data. Prologue and epilogue are written out (no helper calls):
+     * a helper that C2 declines to inline would box the vectors and run ~20× slower.
      */
     static void micro(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc, boolean accumulate) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, c80, c81, c90, c91, c100, c101, c110, c111, c120, c121, c130, c131;
         if (accumulate) {
             c00 = FloatVector.fromArray(F, c, co + 0 * ldc);
             c01 = FloatVector.fromArray(F, c, co + 0 * ldc + L);
@@ -220,9 +233,21 @@ final class SimdGemm {
             c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
             c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
             c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+            c80 = FloatVector.fromArray(F, c, co + 8 * ldc);
+            c81 = FloatVector.fromArray(F, c, co + 8 * ldc + L);
+            c90 = FloatVector.fromArray(F, c, co + 9 * ldc);
+            c91 = FloatVector.fromArray(F, c, co + 9 * ldc + L);
+            c100 = FloatVector.fromArray(F, c, co + 10 * ldc);
+            c101 = FloatVector.fromArray(F, c, co + 10 * ldc + L);
+            c110 = FloatVector.fromArray(F, c, co + 11 * ldc);
+            c111 = FloatVector.fromArray(F, c, co + 11 * ldc + L);
+            c120 = FloatVector.fromArray(F, c, co + 12 * ldc);
+            c121 = FloatVector.fromArray(F, c, co + 12 * ldc + L);
+            c130 = FloatVector.fromArray(F, c, co + 13 * ldc);
+            c131 = FloatVector.fromArray(F, c, co + 13 * ldc + L);
         } else {
             c00 = FloatVector.zero(F);
-            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c00;
+            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c80 = c81 = c90 = c91 = c100 = c101 = c110 = c111 = c120 = c121 = c130 = c131 = c00;
         }
         for (int k = 0; k < kc; k++) {
             int ak = ao + k * MR, bk = bo + k * NR;
@@ -253,6 +278,24 @@ final class SimdGemm {
             a = FloatVector.broadcast(F, ap[ak + 7]);
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
+            a = FloatVector.broadcast(F, ap[ak + 8]);
+            c80 = a.fma(b0, c80);
+            c81 = a.fma(b1, c81);
+            a = FloatVector.broadcast(F, ap[ak + 9]);
+            c90 = a.fma(b0, c90);
+            c91 = a.fma(b1, c91);
+            a = FloatVector.broadcast(F, ap[ak + 10]);
+            c100 = a.fma(b0, c100);
+            c101 = a.fma(b1, c101);
+            a = FloatVector.broadcast(F, ap[ak + 11]);
+            c110 = a.fma(b0, c110);
+            c111 = a.fma(b1, c111);
+            a = FloatVector.broadcast(F, ap[ak + 12]);
+            c120 = a.fma(b0, c120);
+            c121 = a.fma(b1, c121);
+            a = FloatVector.broadcast(F, ap[ak + 13]);
+            c130 = a.fma(b0, c130);
+            c131 = a.fma(b1, c131);
         }
         c00.intoArray(c, co + 0 * ldc);
         c01.intoArray(c, co + 0 * ldc + L);
@@ -270,6 +313,18 @@ final class SimdGemm {
         c61.intoArray(c, co + 6 * ldc + L);
         c70.intoArray(c, co + 7 * ldc);
         c71.intoArray(c, co + 7 * ldc + L);
+        c80.intoArray(c, co + 8 * ldc);
+        c81.intoArray(c, co + 8 * ldc + L);
+        c90.intoArray(c, co + 9 * ldc);
+        c91.intoArray(c, co + 9 * ldc + L);
+        c100.intoArray(c, co + 10 * ldc);
+        c101.intoArray(c, co + 10 * ldc + L);
+        c110.intoArray(c, co + 11 * ldc);
+        c111.intoArray(c, co + 11 * ldc + L);
+        c120.intoArray(c, co + 12 * ldc);
+        c121.intoArray(c, co + 12 * ldc + L);
+        c130.intoArray(c, co + 13 * ldc);
+        c131.intoArray(c, co + 13 * ldc + L);
     }
 
     // ------------------------------------------------------------------ small path
