@@ -30,8 +30,9 @@ final class SimdGemm {
     static final int L = F.length();
     /** Micro-tile: MR rows × NR columns (two vectors). */
     static final int MR = 14, NR = 2 * L;
-    /** Cache blocks: KC (depth), MC (rows of A per task), NC (columns of B per task). */
-    static final int KC = 256, MC = 128, NC = 768;
+    /** Cache blocks: KC (depth), MC (rows of A per task), NC (columns of B per task); KC and MC can be overridden
+     *  with -Ddistilj.gemm.kc / -Ddistilj.gemm.mc for tuning experiments (results change with KC, by rounding). */
+    static final int KC = Integer.getInteger("distilj.gemm.kc", 256), MC = Integer.getInteger("distilj.gemm.mc", 128), NC = 768;
     /** Below this many multiply-adds (M·N·K) the unpacked single-thread path is faster. */
     static final long SMALL_FLOPS = 96L * 96 * 96;
 
@@ -43,6 +44,16 @@ final class SimdGemm {
         float[] aPack = new float[(MC + MR) * KC];
         final float[] tile = new float[MR * NR];
         float[] smallB = new float[0];
+    }
+
+    /** Scatter offsets 0, MR, 2·MR, …: lane l of a row vector goes to k = l of the packed panel. */
+    private static final int[] STRIDE_MR = new int[L], STRIDE_NR = new int[L];
+
+    static {
+        for (int l = 0; l < L; l++) {
+            STRIDE_MR[l] = l * MR;
+            STRIDE_NR[l] = l * NR;
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -165,13 +176,18 @@ final class SimdGemm {
                     for (int r = rows; r < MR; r++) ap[dst + r] = 0f;
                 }
             } else {
-                for (int r = 0; r < MR; r++) {
-                    if (r < rows) {
-                        int src = aOff + (i0 + q + r) * lda + k0;
-                        for (int k = 0; k < kc; k++) ap[base + k * MR + r] = A[src + k];
-                    } else {
-                        for (int k = 0; k < kc; k++) ap[base + k * MR + r] = 0f;
+                // A is [M, K]: a transpose. Full vectors of 16 k's of one row are scattered into the panel with
+                // stride MR (one scatter instruction on AVX-512); the ragged end of kc goes element by element.
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (i0 + q + r) * lda + k0;
+                    int k = 0;
+                    for (; k <= kc - L; k += L) {
+                        FloatVector.fromArray(F, A, src + k).intoArray(ap, base + k * MR + r, STRIDE_MR, 0);
                     }
+                    for (; k < kc; k++) ap[base + k * MR + r] = A[src + k];
+                }
+                if (rows < MR) {
+                    for (int k = 0; k < kc; k++) for (int r = rows; r < MR; r++) ap[base + k * MR + r] = 0f;
                 }
             }
         }
@@ -184,14 +200,17 @@ final class SimdGemm {
     private static void packB(boolean transB, float[] B, int bOff, int ldb, int k0, int kc, int j0, int nr,
                               float[] bp, int dst) {
         if (transB) {
-            // B is [N, K]: walk each of the nr rows of B along k (contiguous reads, strided writes).
-            for (int c = 0; c < NR; c++) {
-                if (c < nr) {
-                    int src = bOff + (j0 + c) * ldb + k0;
-                    for (int k = 0; k < kc; k++) bp[dst + k * NR + c] = B[src + k];
-                } else {
-                    for (int k = 0; k < kc; k++) bp[dst + k * NR + c] = 0f;
+            // B is [N, K]: a transpose, by scatters of 16 k's of one row of B with stride NR (as in packA).
+            for (int c = 0; c < nr; c++) {
+                int src = bOff + (j0 + c) * ldb + k0;
+                int k = 0;
+                for (; k <= kc - L; k += L) {
+                    FloatVector.fromArray(F, B, src + k).intoArray(bp, dst + k * NR + c, STRIDE_NR, 0);
                 }
+                for (; k < kc; k++) bp[dst + k * NR + c] = B[src + k];
+            }
+            if (nr < NR) {
+                for (int k = 0; k < kc; k++) for (int c = nr; c < NR; c++) bp[dst + k * NR + c] = 0f;
             }
         } else if (nr == NR) {
             for (int k = 0; k < kc; k++) {
