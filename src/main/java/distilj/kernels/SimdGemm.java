@@ -1,7 +1,6 @@
 package distilj.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -73,17 +72,17 @@ final class SimdGemm {
         if (beta != 0f && beta != 1f) throw new IllegalArgumentException("beta must be 0 or 1, got " + beta);
         if ((long) M * N * K <= SMALL_FLOPS || K == 0) {
             small(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+            if (bias != null) addBias(C, cOff, ldc, 0, M, 0, N, bias, biasOff);
         } else {
-            packed(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+            packed(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, bias, biasOff);
         }
-        if (bias != null) addBias(M, N, C, cOff, ldc, bias, biasOff);
     }
 
     // ------------------------------------------------------------------ packed path
 
     private void packed(boolean transA, boolean transB, int M, int N, int K,
                         float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
-                        float beta, float[] C, int cOff, int ldc) {
+                        float beta, float[] C, int cOff, int ldc, float[] bias, int biasOff) {
         // Packed op(B): for each K block kb (depth kc), for each NR-column panel p: kc·NR floats.
         // Panel (kb, p) starts at kb·KC·nPadded + p·kc·NR, where nPadded = N rounded up to NR.
         int nPanels = (N + NR - 1) / NR;
@@ -105,8 +104,9 @@ final class SimdGemm {
         int mBlocks = (M + mc - 1) / mc, nBlocks = (N + NC - 1) / NC;
         parallel.forEach(mBlocks * nBlocks, t -> {
             int i0 = (t / nBlocks) * mc, j0 = (t % nBlocks) * NC;
-            block(transA, A, aOff, lda, bp, nPadded, i0, Math.min(mc, M - i0), j0, Math.min(NC, N - j0), K,
-                    beta, C, cOff, ldc);
+            int rows = Math.min(mc, M - i0), cols = Math.min(NC, N - j0);
+            block(transA, A, aOff, lda, bp, nPadded, i0, rows, j0, cols, K, beta, C, cOff, ldc);
+            if (bias != null) addBias(C, cOff, ldc, i0, rows, j0, cols, bias, biasOff);
         });
     }
 
@@ -433,18 +433,17 @@ final class SimdGemm {
         c31.intoArray(tile, 3 * NR + L);
     }
 
-    /** C[i, :] += bias for every row; parallel over blocks of 64 rows when big. */
-    private void addBias(int M, int N, float[] C, int cOff, int ldc, float[] bias, int bo) {
-        int rowsPerTask = (long) M * N >= 1 << 16 ? 64 : M;
-        parallel.forEach((M + rowsPerTask - 1) / rowsPerTask, t -> {
-            for (int i = t * rowsPerTask; i < Math.min(M, (t + 1) * rowsPerTask); i++) {
-                int ci = cOff + i * ldc;
-                for (int j = 0; j < N; j += L) {
-                    VectorMask<Float> m = F.indexInRange(j, N);
-                    FloatVector.fromArray(F, C, ci + j, m).add(FloatVector.fromArray(F, bias, bo + j, m))
-                            .intoArray(C, ci + j, m);
-                }
+    /**
+     * C[i0:i0+mc, j0:j0+nc] += bias[j0:j0+nc] on every row: the fused bias of a linear layer, applied per block of C
+     * right after its multiply, while the block is still in cache.
+     */
+    static void addBias(float[] C, int cOff, int ldc, int i0, int mc, int j0, int nc, float[] bias, int bo) {
+        for (int i = i0; i < i0 + mc; i++) {
+            int ci = cOff + i * ldc + j0, b = bo + j0, j = 0;
+            for (; j <= nc - L; j += L) {
+                FloatVector.fromArray(F, C, ci + j).add(FloatVector.fromArray(F, bias, b + j)).intoArray(C, ci + j);
             }
-        });
+            for (; j < nc; j++) C[ci + j] += bias[b + j];
+        }
     }
 }
