@@ -1,7 +1,6 @@
 package distilj.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,23 +14,24 @@ import jdk.incubator.vector.VectorSpecies;
  *   are contiguous. Ragged edges are padded with zeros.</li>
  *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC} so a B micro-panel ({@code KC·NR·4} = 32 KB) stays in
  *   the 48 KB L1 while the {@code MC×KC} A block (128 KB) stays in L2 and is swept by it.</li>
- *   <li><b>Micro-kernel.</b> An {@code MR×NR} = 8×(2 vectors) tile of C lives in 16 vector registers for the whole
- *   K block: per k, two B vectors are loaded and each of the 8 A values is broadcast into two FMAs.</li>
+ *   <li><b>Micro-kernel.</b> An {@code MR×NR} = 14×(2 vectors) tile of C lives in 28 vector registers for the whole
+ *   K block: per k, two B vectors are loaded and each of the 14 A values is broadcast into two FMAs.</li>
  * </ol>
  *
  * <p>Threads split C into {@code MC×NC} blocks (tasks), never K: every element of C is accumulated in the same order
  * (k blocks in order, k within a block in order) whatever the thread count, so results are bit-identical for any
- * pool size. Problems below {@link #SMALL_FLOPS} (attention heads, the classifier) skip packing and threads.
+ * pool size. Problems below {@link #SMALL_FLOPS} (attention heads, the classifier) take a simpler single-thread path.
  *
- * <p>Hot methods are deliberately small (the micro-kernel is ~300 bytecodes): C2 compiles huge methods badly.
+ * <p>Hot methods are deliberately small (the micro-kernel is one straight loop, called, never inlined): C2 compiles huge methods badly.
  */
 final class SimdGemm {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
     /** Micro-tile: MR rows × NR columns (two vectors). */
-    static final int MR = 8, NR = 2 * L;
-    /** Cache blocks: KC (depth), MC (rows of A per task), NC (columns of B per task). */
-    static final int KC = 256, MC = 128, NC = 768;
+    static final int MR = 14, NR = 2 * L;
+    /** Cache blocks: KC (depth), MC (rows of A per task), NC (columns of B per task); KC and MC can be overridden
+     *  with -Ddistilj.gemm.kc / -Ddistilj.gemm.mc for tuning experiments (results change with KC, by rounding). */
+    static final int KC = Integer.getInteger("distilj.gemm.kc", 256), MC = Integer.getInteger("distilj.gemm.mc", 128), NC = 768;
     /** Below this many multiply-adds (M·N·K) the unpacked single-thread path is faster. */
     static final long SMALL_FLOPS = 96L * 96 * 96;
 
@@ -40,9 +40,19 @@ final class SimdGemm {
     /** Per-thread buffers, grown when needed, never shrunk: no allocation on the steady-state path. */
     private static final class Scratch {
         float[] bPack = new float[0];
-        float[] aPack = new float[MC * KC];
-        float[] bT = new float[0];
+        float[] aPack = new float[(MC + MR) * KC];
         final float[] tile = new float[MR * NR];
+        float[] smallB = new float[0];
+    }
+
+    /** Scatter offsets 0, MR, 2·MR, …: lane l of a row vector goes to k = l of the packed panel. */
+    private static final int[] STRIDE_MR = new int[L], STRIDE_NR = new int[L];
+
+    static {
+        for (int l = 0; l < L; l++) {
+            STRIDE_MR[l] = l * MR;
+            STRIDE_NR[l] = l * NR;
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -62,17 +72,17 @@ final class SimdGemm {
         if (beta != 0f && beta != 1f) throw new IllegalArgumentException("beta must be 0 or 1, got " + beta);
         if ((long) M * N * K <= SMALL_FLOPS || K == 0) {
             small(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+            if (bias != null) addBias(C, cOff, ldc, 0, M, 0, N, bias, biasOff);
         } else {
-            packed(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+            packed(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc, bias, biasOff);
         }
-        if (bias != null) addBias(M, N, C, cOff, ldc, bias, biasOff);
     }
 
     // ------------------------------------------------------------------ packed path
 
     private void packed(boolean transA, boolean transB, int M, int N, int K,
                         float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
-                        float beta, float[] C, int cOff, int ldc) {
+                        float beta, float[] C, int cOff, int ldc, float[] bias, int biasOff) {
         // Packed op(B): for each K block kb (depth kc), for each NR-column panel p: kc·NR floats.
         // Panel (kb, p) starts at kb·KC·nPadded + p·kc·NR, where nPadded = N rounded up to NR.
         int nPanels = (N + NR - 1) / NR;
@@ -90,12 +100,25 @@ final class SimdGemm {
                 packB(transB, B, bOff, ldb, k0, kc, p * NR, Math.min(NR, N - p * NR), bp, k0 * nPadded + p * kc * NR);
             }
         });
-        int mBlocks = (M + MC - 1) / MC, nBlocks = (N + NC - 1) / NC;
+        int mc = rowsPerBlock(M);
+        int mBlocks = (M + mc - 1) / mc, nBlocks = (N + NC - 1) / NC;
         parallel.forEach(mBlocks * nBlocks, t -> {
-            int i0 = (t / nBlocks) * MC, j0 = (t % nBlocks) * NC;
-            block(transA, A, aOff, lda, bp, nPadded, i0, Math.min(MC, M - i0), j0, Math.min(NC, N - j0), K,
-                    beta, C, cOff, ldc);
+            int i0 = (t / nBlocks) * mc, j0 = (t % nBlocks) * NC;
+            int rows = Math.min(mc, M - i0), cols = Math.min(NC, N - j0);
+            block(transA, A, aOff, lda, bp, nPadded, i0, rows, j0, cols, K, beta, C, cOff, ldc);
+            if (bias != null) addBias(C, cOff, ldc, i0, rows, j0, cols, bias, biasOff);
         });
+    }
+
+    /**
+     * Rows per block of C: about MC, as a multiple of MR, and evened out over the blocks (1750 rows → 14 blocks of
+     * 126 rather than 13 of 128 and a ragged 86) so that tasks are equal and few rows fall into edge tiles. Depends
+     * on M only, never on the thread count.
+     */
+    static int rowsPerBlock(int M) {
+        int blocks = (M + MC - 1) / MC;
+        int per = (M + blocks - 1) / blocks;
+        return (per + MR - 1) / MR * MR;
     }
 
     /** One task: C[i0:i0+mc, j0:j0+nc] over the whole of K, on the calling thread. */
@@ -153,13 +176,18 @@ final class SimdGemm {
                     for (int r = rows; r < MR; r++) ap[dst + r] = 0f;
                 }
             } else {
-                for (int r = 0; r < MR; r++) {
-                    if (r < rows) {
-                        int src = aOff + (i0 + q + r) * lda + k0;
-                        for (int k = 0; k < kc; k++) ap[base + k * MR + r] = A[src + k];
-                    } else {
-                        for (int k = 0; k < kc; k++) ap[base + k * MR + r] = 0f;
+                // A is [M, K]: a transpose. Full vectors of 16 k's of one row are scattered into the panel with
+                // stride MR (one scatter instruction on AVX-512); the ragged end of kc goes element by element.
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (i0 + q + r) * lda + k0;
+                    int k = 0;
+                    for (; k <= kc - L; k += L) {
+                        FloatVector.fromArray(F, A, src + k).intoArray(ap, base + k * MR + r, STRIDE_MR, 0);
                     }
+                    for (; k < kc; k++) ap[base + k * MR + r] = A[src + k];
+                }
+                if (rows < MR) {
+                    for (int k = 0; k < kc; k++) for (int r = rows; r < MR; r++) ap[base + k * MR + r] = 0f;
                 }
             }
         }
@@ -172,14 +200,17 @@ final class SimdGemm {
     private static void packB(boolean transB, float[] B, int bOff, int ldb, int k0, int kc, int j0, int nr,
                               float[] bp, int dst) {
         if (transB) {
-            // B is [N, K]: walk each of the nr rows of B along k (contiguous reads, strided writes).
-            for (int c = 0; c < NR; c++) {
-                if (c < nr) {
-                    int src = bOff + (j0 + c) * ldb + k0;
-                    for (int k = 0; k < kc; k++) bp[dst + k * NR + c] = B[src + k];
-                } else {
-                    for (int k = 0; k < kc; k++) bp[dst + k * NR + c] = 0f;
+            // B is [N, K]: a transpose, by scatters of 16 k's of one row of B with stride NR (as in packA).
+            for (int c = 0; c < nr; c++) {
+                int src = bOff + (j0 + c) * ldb + k0;
+                int k = 0;
+                for (; k <= kc - L; k += L) {
+                    FloatVector.fromArray(F, B, src + k).intoArray(bp, dst + k * NR + c, STRIDE_NR, 0);
                 }
+                for (; k < kc; k++) bp[dst + k * NR + c] = B[src + k];
+            }
+            if (nr < NR) {
+                for (int k = 0; k < kc; k++) for (int c = nr; c < NR; c++) bp[dst + k * NR + c] = 0f;
             }
         } else if (nr == NR) {
             for (int k = 0; k < kc; k++) {
@@ -196,13 +227,14 @@ final class SimdGemm {
     }
 
     /**
-     * The micro-kernel: {@code C[8, NR] = (accumulate ? C : 0) + Apanel[8, kc] · Bpanel[kc, NR]}, the tile held in 16
-     * registers. Each element is one chain of FMAs in k order starting from its old value (or 0), so the result
-     * depends only on the data. Prologue and epilogue are written out (no helper calls): a helper that C2 declines to
-     * inline would box the vectors and run ~20× slower.
+     * The micro-kernel: {@code C[MR, NR] = (accumulate ? C : 0) + Apanel[MR, kc] · Bpanel[kc, NR]}, the 14×(2 vectors)
+     * tile held in 28 of the 32 vector registers (2 more for B, 1 for the broadcast A). Measured on this machine,
+     * 14×2 beat 8×2, 12×2, 4×4 and 6×4 tiles. Each element is one chain of FMAs in k order starting from its old
+     * value (or 0), so the result depends only on the data. Prologue and epilogue are written out (no helper calls):
+     * a helper that C2 declines to inline would box the vectors and run ~20× slower.
      */
     static void micro(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc, boolean accumulate) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, c80, c81, c90, c91, c100, c101, c110, c111, c120, c121, c130, c131;
         if (accumulate) {
             c00 = FloatVector.fromArray(F, c, co + 0 * ldc);
             c01 = FloatVector.fromArray(F, c, co + 0 * ldc + L);
@@ -220,9 +252,21 @@ final class SimdGemm {
             c61 = FloatVector.fromArray(F, c, co + 6 * ldc + L);
             c70 = FloatVector.fromArray(F, c, co + 7 * ldc);
             c71 = FloatVector.fromArray(F, c, co + 7 * ldc + L);
+            c80 = FloatVector.fromArray(F, c, co + 8 * ldc);
+            c81 = FloatVector.fromArray(F, c, co + 8 * ldc + L);
+            c90 = FloatVector.fromArray(F, c, co + 9 * ldc);
+            c91 = FloatVector.fromArray(F, c, co + 9 * ldc + L);
+            c100 = FloatVector.fromArray(F, c, co + 10 * ldc);
+            c101 = FloatVector.fromArray(F, c, co + 10 * ldc + L);
+            c110 = FloatVector.fromArray(F, c, co + 11 * ldc);
+            c111 = FloatVector.fromArray(F, c, co + 11 * ldc + L);
+            c120 = FloatVector.fromArray(F, c, co + 12 * ldc);
+            c121 = FloatVector.fromArray(F, c, co + 12 * ldc + L);
+            c130 = FloatVector.fromArray(F, c, co + 13 * ldc);
+            c131 = FloatVector.fromArray(F, c, co + 13 * ldc + L);
         } else {
             c00 = FloatVector.zero(F);
-            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c00;
+            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c80 = c81 = c90 = c91 = c100 = c101 = c110 = c111 = c120 = c121 = c130 = c131 = c00;
         }
         for (int k = 0; k < kc; k++) {
             int ak = ao + k * MR, bk = bo + k * NR;
@@ -253,6 +297,24 @@ final class SimdGemm {
             a = FloatVector.broadcast(F, ap[ak + 7]);
             c70 = a.fma(b0, c70);
             c71 = a.fma(b1, c71);
+            a = FloatVector.broadcast(F, ap[ak + 8]);
+            c80 = a.fma(b0, c80);
+            c81 = a.fma(b1, c81);
+            a = FloatVector.broadcast(F, ap[ak + 9]);
+            c90 = a.fma(b0, c90);
+            c91 = a.fma(b1, c91);
+            a = FloatVector.broadcast(F, ap[ak + 10]);
+            c100 = a.fma(b0, c100);
+            c101 = a.fma(b1, c101);
+            a = FloatVector.broadcast(F, ap[ak + 11]);
+            c110 = a.fma(b0, c110);
+            c111 = a.fma(b1, c111);
+            a = FloatVector.broadcast(F, ap[ak + 12]);
+            c120 = a.fma(b0, c120);
+            c121 = a.fma(b1, c121);
+            a = FloatVector.broadcast(F, ap[ak + 13]);
+            c130 = a.fma(b0, c130);
+            c131 = a.fma(b1, c131);
         }
         c00.intoArray(c, co + 0 * ldc);
         c01.intoArray(c, co + 0 * ldc + L);
@@ -270,60 +332,111 @@ final class SimdGemm {
         c61.intoArray(c, co + 6 * ldc + L);
         c70.intoArray(c, co + 7 * ldc);
         c71.intoArray(c, co + 7 * ldc + L);
+        c80.intoArray(c, co + 8 * ldc);
+        c81.intoArray(c, co + 8 * ldc + L);
+        c90.intoArray(c, co + 9 * ldc);
+        c91.intoArray(c, co + 9 * ldc + L);
+        c100.intoArray(c, co + 10 * ldc);
+        c101.intoArray(c, co + 10 * ldc + L);
+        c110.intoArray(c, co + 11 * ldc);
+        c111.intoArray(c, co + 11 * ldc + L);
+        c120.intoArray(c, co + 12 * ldc);
+        c121.intoArray(c, co + 12 * ldc + L);
+        c130.intoArray(c, co + 13 * ldc);
+        c131.intoArray(c, co + 13 * ldc + L);
     }
 
     // ------------------------------------------------------------------ small path
 
     /**
-     * Unpacked single-thread multiply for small problems. Every C element is computed exactly as in the packed path:
-     * one FMA chain in k order starting from C's old value (beta = 1) or 0. So the result of a row does not depend on
-     * which path M·N·K selects, i.e. on how many other rows are in the batch (a sentence's logits are bit-identical
-     * alone and in any batch). op(B) is first transposed into a [K, N] scratch when transB, so that the chain can be
-     * vectorised over columns.
+     * Single-thread multiply for small problems (attention heads). op(B) is copied once into a row-major [K, np]
+     * scratch (np = N rounded up to NR, zero padded), which absorbs transB and makes every load a full vector; op(A)
+     * is read in place. Then 4×NR tiles of C are computed by {@link #smallTile} (8 independent FMA chains, enough to
+     * hide the FMA latency), each element continuing the chain from its old value in C (or 0).
      */
     private static void small(boolean transA, boolean transB, int M, int N, int K,
                               float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                               float beta, float[] C, int cOff, int ldc) {
-        boolean accumulate = beta != 0f;
-        if (transB) {
-            Scratch s = SCRATCH.get();
-            if (s.bT.length < K * N) s.bT = new float[K * N];
-            float[] bt = s.bT;
-            for (int j = 0; j < N; j++) {
-                int src = bOff + j * ldb;
-                for (int k = 0; k < K; k++) bt[k * N + j] = B[src + k];
+        Scratch s = SCRATCH.get();
+        int np = (N + NR - 1) / NR * NR;
+        if (s.smallB.length < np * K) s.smallB = new float[np * K];
+        float[] bs = s.smallB;
+        for (int k = 0; k < K; k++) {
+            int d = k * np;
+            if (transB) {
+                for (int j = 0; j < N; j++) bs[d + j] = B[bOff + j * ldb + k];
+            } else {
+                System.arraycopy(B, bOff + k * ldb, bs, d, N);
             }
-            B = bt;
-            bOff = 0;
-            ldb = N;
+            for (int j = N; j < np; j++) bs[d + j] = 0f;
         }
-        // C row i = (C row i or 0) + Σ_k op(A)(i,k) · B row k: broadcast-FMA over column vectors, k in order.
-        int sa = transA ? lda : 1, ia = transA ? 1 : lda;
-        for (int i = 0; i < M; i++) {
-            int ai = aOff + i * ia, ci = cOff + i * ldc;
-            for (int j = 0; j < N; j += L) {
-                VectorMask<Float> m = F.indexInRange(j, N);
-                FloatVector acc = accumulate ? FloatVector.fromArray(F, C, ci + j, m) : FloatVector.zero(F);
-                for (int k = 0, bo = bOff + j; k < K; k++, bo += ldb) {
-                    acc = FloatVector.broadcast(F, A[ai + k * sa]).fma(FloatVector.fromArray(F, B, bo, m), acc);
-                }
-                acc.intoArray(C, ci + j, m);
+        int sk = transA ? lda : 1, si = transA ? 1 : lda; // steps of op(A) along k and along i
+        boolean accumulate = beta != 0f;
+        float[] tile = s.tile;
+        for (int i = 0; i < M; i += 4) {
+            int mr = Math.min(4, M - i);
+            for (int j = 0; j < N; j += NR) {
+                int nr = Math.min(NR, N - j);
+                int co = cOff + i * ldc + j;
+                // The chain starts from C's old value (or 0), exactly as the packed micro-kernel's does, so that an
+                // element's bits do not depend on which path M·N·K selects (batch invariance of the model).
+                if (accumulate) loadEdge(tile, mr, nr, C, co, ldc);
+                else java.util.Arrays.fill(tile, 0, 4 * NR, 0f);
+                smallTile(A, aOff + i * si, si, sk, mr, bs, j, np, K, tile);
+                storeEdge(tile, mr, nr, C, co, ldc);
             }
         }
     }
 
-    /** C[i, :] += bias for every row; parallel over blocks of 64 rows when big. */
-    private void addBias(int M, int N, float[] C, int cOff, int ldc, float[] bias, int bo) {
-        int rowsPerTask = (long) M * N >= 1 << 16 ? 64 : M;
-        parallel.forEach((M + rowsPerTask - 1) / rowsPerTask, t -> {
-            for (int i = t * rowsPerTask; i < Math.min(M, (t + 1) * rowsPerTask); i++) {
-                int ci = cOff + i * ldc;
-                for (int j = 0; j < N; j += L) {
-                    VectorMask<Float> m = F.indexInRange(j, N);
-                    FloatVector.fromArray(F, C, ci + j, m).add(FloatVector.fromArray(F, bias, bo + j, m))
-                            .intoArray(C, ci + j, m);
-                }
+    /**
+     * tile[4, NR] += op(A)[4 rows from a0, K] · bs[K, j:j+NR], one FMA chain per element in k order starting from the
+     * tile's value. Rows past mr repeat the last real row (computed, never stored), so the loop has no branches.
+     */
+    private static void smallTile(float[] A, int a0, int si, int sk, int mr, float[] bs, int j, int np, int K,
+                                  float[] tile) {
+        int a1 = a0 + Math.min(1, mr - 1) * si, a2 = a0 + Math.min(2, mr - 1) * si, a3 = a0 + Math.min(3, mr - 1) * si;
+        FloatVector c00 = FloatVector.fromArray(F, tile, 0), c01 = FloatVector.fromArray(F, tile, L),
+                c10 = FloatVector.fromArray(F, tile, NR), c11 = FloatVector.fromArray(F, tile, NR + L),
+                c20 = FloatVector.fromArray(F, tile, 2 * NR), c21 = FloatVector.fromArray(F, tile, 2 * NR + L),
+                c30 = FloatVector.fromArray(F, tile, 3 * NR), c31 = FloatVector.fromArray(F, tile, 3 * NR + L);
+        for (int k = 0; k < K; k++) {
+            int bo = k * np + j, ak = k * sk;
+            FloatVector b0 = FloatVector.fromArray(F, bs, bo);
+            FloatVector b1 = FloatVector.fromArray(F, bs, bo + L);
+            FloatVector a = FloatVector.broadcast(F, A[a0 + ak]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, A[a1 + ak]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, A[a2 + ak]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, A[a3 + ak]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+    }
+
+    /**
+     * C[i0:i0+mc, j0:j0+nc] += bias[j0:j0+nc] on every row: the fused bias of a linear layer, applied per block of C
+     * right after its multiply, while the block is still in cache.
+     */
+    static void addBias(float[] C, int cOff, int ldc, int i0, int mc, int j0, int nc, float[] bias, int bo) {
+        for (int i = i0; i < i0 + mc; i++) {
+            int ci = cOff + i * ldc + j0, b = bo + j0, j = 0;
+            for (; j <= nc - L; j += L) {
+                FloatVector.fromArray(F, C, ci + j).add(FloatVector.fromArray(F, bias, b + j)).intoArray(C, ci + j);
             }
-        });
+            for (; j < nc; j++) C[ci + j] += bias[b + j];
+        }
     }
 }

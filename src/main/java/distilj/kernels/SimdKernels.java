@@ -13,6 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply-adds, the vectorised exp/erf/tanh of {@link VMath}); the tests bound the difference. Every operation used is
  * exactly rounded, so the JIT tier running a task cannot change its bits.
  *
+ * <p>Loops run over full vectors with plain loads and stores, then once over the ragged end with a lane mask
+ * ({@code F.indexInRange}): masked memory operations are much slower than plain ones on JDK 17.
+ *
  * <p>Parallelism: element-wise kernels split into fixed chunks of {@link #CHUNK} elements, row kernels into fixed
  * groups of rows; reductions over rows (dγ, dβ, db) are split over columns instead, each task walking all rows in
  * order. No split depends on the thread count, so neither do the results.
@@ -91,11 +94,16 @@ public final class SimdKernels implements Kernels {
         gemm.gemm(true, false, N, K, M, dY, dyOff, N, X, xOff, K, 1f, dW, dwOff, K, null, 0);
         if (db != null) {
             chunks(N, 4 * L, (j0, j1) -> {
-                for (int j = j0; j < j1; j += L) {
-                    VectorMask<Float> m = F.indexInRange(j, j1);
+                int j = j0;
+                for (; j <= j1 - L; j += L) {
                     FloatVector s = FloatVector.zero(F);
-                    for (int i = 0, o = dyOff + j; i < M; i++, o += N) s = s.add(FloatVector.fromArray(F, dY, o, m));
-                    FloatVector.fromArray(F, db, dbOff + j, m).add(s).intoArray(db, dbOff + j, m);
+                    for (int i = 0, o = dyOff + j; i < M; i++, o += N) s = s.add(FloatVector.fromArray(F, dY, o));
+                    FloatVector.fromArray(F, db, dbOff + j).add(s).intoArray(db, dbOff + j);
+                }
+                for (; j < j1; j++) {
+                    float s = 0f;
+                    for (int i = 0, o = dyOff + j; i < M; i++, o += N) s += dY[o];
+                    db[dbOff + j] += s;
                 }
             });
         }
@@ -110,20 +118,31 @@ public final class SimdKernels implements Kernels {
             for (int r = r0; r < r1; r++) {
                 int o = xOff + r * dim, yo = yOff + r * dim;
                 FloatVector acc = FloatVector.zero(F);
-                for (int i = 0; i < dim; i += L) {
-                    acc = acc.add(FloatVector.fromArray(F, x, o + i, F.indexInRange(i, dim)));
-                }
+                int i = 0;
+                for (; i <= dim - L; i += L) acc = acc.add(FloatVector.fromArray(F, x, o + i));
+                if (i < dim) acc = acc.add(FloatVector.fromArray(F, x, o + i, F.indexInRange(i, dim)));
                 float m = VMath.sum(acc) / dim;
                 FloatVector vm = FloatVector.broadcast(F, m);
                 acc = FloatVector.zero(F);
-                for (int i = 0; i < dim; i += L) {
+                i = 0;
+                for (; i <= dim - L; i += L) {
+                    FloatVector d = FloatVector.fromArray(F, x, o + i).sub(vm);
+                    acc = d.fma(d, acc);
+                }
+                if (i < dim) {
                     VectorMask<Float> k = F.indexInRange(i, dim);
                     FloatVector d = FloatVector.fromArray(F, x, o + i, k).sub(vm);
                     acc = d.fma(d, acc).blend(acc, k.not());
                 }
                 float v = VMath.sum(acc) / dim;
                 float s = (float) (1.0 / Math.sqrt(v + eps));
-                for (int i = 0; i < dim; i += L) {
+                i = 0;
+                for (; i <= dim - L; i += L) {
+                    FloatVector.fromArray(F, x, o + i).sub(vm).mul(s)
+                            .fma(FloatVector.fromArray(F, gamma, i), FloatVector.fromArray(F, beta, i))
+                            .intoArray(y, yo + i);
+                }
+                if (i < dim) {
                     VectorMask<Float> k = F.indexInRange(i, dim);
                     FloatVector.fromArray(F, x, o + i, k).sub(vm).mul(s)
                             .fma(FloatVector.fromArray(F, gamma, i, k), FloatVector.fromArray(F, beta, i, k))
@@ -146,7 +165,14 @@ public final class SimdKernels implements Kernels {
                 FloatVector vm = FloatVector.broadcast(F, mean[statOff + r]);
                 float s = rstd[statOff + r];
                 FloatVector gSum = FloatVector.zero(F), gxSum = FloatVector.zero(F);
-                for (int i = 0; i < dim; i += L) {
+                int i = 0;
+                for (; i <= dim - L; i += L) {
+                    FloatVector xhat = FloatVector.fromArray(F, x, o + i).sub(vm).mul(s);
+                    FloatVector g = FloatVector.fromArray(F, dy, go + i).mul(FloatVector.fromArray(F, gamma, i));
+                    gSum = gSum.add(g);
+                    gxSum = g.fma(xhat, gxSum);
+                }
+                if (i < dim) {
                     VectorMask<Float> k = F.indexInRange(i, dim);
                     FloatVector xhat = FloatVector.fromArray(F, x, o + i, k).sub(vm).mul(s);
                     FloatVector g = FloatVector.fromArray(F, dy, go + i, k).mul(FloatVector.fromArray(F, gamma, i, k));
@@ -155,7 +181,13 @@ public final class SimdKernels implements Kernels {
                 }
                 float gMean = VMath.sum(gSum) / dim;
                 float gxMean = VMath.sum(gxSum) / dim;
-                for (int i = 0; i < dim; i += L) {
+                i = 0;
+                for (; i <= dim - L; i += L) {
+                    FloatVector xhat = FloatVector.fromArray(F, x, o + i).sub(vm).mul(s);
+                    FloatVector g = FloatVector.fromArray(F, dy, go + i).mul(FloatVector.fromArray(F, gamma, i));
+                    g.sub(gMean).sub(xhat.mul(gxMean)).mul(s).intoArray(dx, xo + i);
+                }
+                if (i < dim) {
                     VectorMask<Float> k = F.indexInRange(i, dim);
                     FloatVector xhat = FloatVector.fromArray(F, x, o + i, k).sub(vm).mul(s);
                     FloatVector g = FloatVector.fromArray(F, dy, go + i, k).mul(FloatVector.fromArray(F, gamma, i, k));
@@ -165,7 +197,20 @@ public final class SimdKernels implements Kernels {
         });
         // Pass 2, columns in parallel, every task summing all rows in order: dγ += Σ dy·x̂, dβ += Σ dy.
         chunks(dim, 4 * L, (c0, c1) -> {
-            for (int i = c0; i < c1; i += L) {
+            int i = c0;
+            for (; i <= c1 - L; i += L) {
+                FloatVector dg = FloatVector.fromArray(F, dgamma, i), dbt = FloatVector.fromArray(F, dbeta, i);
+                for (int r = 0; r < rows; r++) {
+                    FloatVector d = FloatVector.fromArray(F, dy, dyOff + r * dim + i);
+                    FloatVector xhat = FloatVector.fromArray(F, x, xOff + r * dim + i)
+                            .sub(mean[statOff + r]).mul(rstd[statOff + r]);
+                    dg = dg.add(d.mul(xhat));
+                    dbt = dbt.add(d);
+                }
+                dg.intoArray(dgamma, i);
+                dbt.intoArray(dbeta, i);
+            }
+            if (i < c1) {
                 VectorMask<Float> k = F.indexInRange(i, c1);
                 FloatVector dg = FloatVector.fromArray(F, dgamma, i, k), dbt = FloatVector.fromArray(F, dbeta, i, k);
                 for (int r = 0; r < rows; r++) {
@@ -178,6 +223,7 @@ public final class SimdKernels implements Kernels {
                 dg.intoArray(dgamma, i, k);
                 dbt.intoArray(dbeta, i, k);
             }
+
         });
     }
 
@@ -188,20 +234,34 @@ public final class SimdKernels implements Kernels {
             for (int r = r0; r < r1; r++) {
                 int o = off + r * ld;
                 FloatVector vmax = negInf;
-                for (int j = 0; j < cols; j += L) {
+                int j = 0;
+                for (; j <= cols - L; j += L) {
+                    vmax = vmax.max(FloatVector.fromArray(F, x, o + j).mul(scale));
+                }
+                if (j < cols) {
                     VectorMask<Float> k = F.indexInRange(j, cols);
                     vmax = vmax.max(negInf.blend(FloatVector.fromArray(F, x, o + j, k).mul(scale), k));
                 }
                 float max = vmax.reduceLanes(VectorOperators.MAX);
                 FloatVector sum = FloatVector.zero(F);
-                for (int j = 0; j < cols; j += L) {
+                j = 0;
+                for (; j <= cols - L; j += L) {
+                    FloatVector e = VMath.exp(FloatVector.fromArray(F, x, o + j).mul(scale).sub(max));
+                    e.intoArray(x, o + j);
+                    sum = sum.add(e);
+                }
+                if (j < cols) {
                     VectorMask<Float> k = F.indexInRange(j, cols);
                     FloatVector e = VMath.exp(FloatVector.fromArray(F, x, o + j, k).mul(scale).sub(max));
                     e.intoArray(x, o + j, k);
                     sum = sum.add(e, k);
                 }
                 float inv = 1f / VMath.sum(sum);
-                for (int j = 0; j < cols; j += L) {
+                j = 0;
+                for (; j <= cols - L; j += L) {
+                    FloatVector.fromArray(F, x, o + j).mul(inv).intoArray(x, o + j);
+                }
+                if (j < cols) {
                     VectorMask<Float> k = F.indexInRange(j, cols);
                     FloatVector.fromArray(F, x, o + j, k).mul(inv).intoArray(x, o + j, k);
                 }
@@ -216,13 +276,22 @@ public final class SimdKernels implements Kernels {
             for (int r = r0; r < r1; r++) {
                 int yo = yOff + r * ld, go = dyOff + r * ld, xo = dxOff + r * ld;
                 FloatVector acc = FloatVector.zero(F);
-                for (int j = 0; j < cols; j += L) {
+                int j = 0;
+                for (; j <= cols - L; j += L) {
+                    acc = FloatVector.fromArray(F, dy, go + j).fma(FloatVector.fromArray(F, y, yo + j), acc);
+                }
+                if (j < cols) {
                     VectorMask<Float> k = F.indexInRange(j, cols);
                     acc = FloatVector.fromArray(F, dy, go + j, k).fma(FloatVector.fromArray(F, y, yo + j, k), acc)
                             .blend(acc, k.not());
                 }
                 float dot = VMath.sum(acc);
-                for (int j = 0; j < cols; j += L) {
+                j = 0;
+                for (; j <= cols - L; j += L) {
+                    FloatVector.fromArray(F, y, yo + j).mul(scale)
+                            .mul(FloatVector.fromArray(F, dy, go + j).sub(dot)).intoArray(dx, xo + j);
+                }
+                if (j < cols) {
                     VectorMask<Float> k = F.indexInRange(j, cols);
                     FloatVector.fromArray(F, y, yo + j, k).mul(scale)
                             .mul(FloatVector.fromArray(F, dy, go + j, k).sub(dot)).intoArray(dx, xo + j, k);
@@ -261,33 +330,51 @@ public final class SimdKernels implements Kernels {
     @Override
     public void geluForward(float[] x, int xOff, float[] y, int yOff, int n) {
         chunks(n, CHUNK, (lo, hi) -> {
-            for (int i = lo; i < hi; i += L) {
+            int i = lo;
+            for (; i <= hi - L; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                v.mul(normalCdf(v)).intoArray(y, yOff + i);
+            }
+            if (i < hi) {
                 VectorMask<Float> k = F.indexInRange(i, hi);
                 FloatVector v = FloatVector.fromArray(F, x, xOff + i, k);
                 v.mul(normalCdf(v)).intoArray(y, yOff + i, k);
             }
+
         });
     }
 
     @Override
     public void geluBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
         chunks(n, CHUNK, (lo, hi) -> {
-            for (int i = lo; i < hi; i += L) {
+            int i = lo;
+            for (; i <= hi - L; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+                FloatVector pdf = VMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
+                FloatVector.fromArray(F, dy, dyOff + i).mul(v.fma(pdf, normalCdf(v))).intoArray(dx, dxOff + i);
+            }
+            if (i < hi) {
                 VectorMask<Float> k = F.indexInRange(i, hi);
                 FloatVector v = FloatVector.fromArray(F, x, xOff + i, k);
                 FloatVector pdf = VMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
                 FloatVector.fromArray(F, dy, dyOff + i, k).mul(v.fma(pdf, normalCdf(v))).intoArray(dx, dxOff + i, k);
             }
+
         });
     }
 
     @Override
     public void reluForward(float[] x, int xOff, float[] y, int yOff, int n) {
         chunks(n, CHUNK, (lo, hi) -> {
-            for (int i = lo; i < hi; i += L) {
+            int i = lo;
+            for (; i <= hi - L; i += L) {
+                FloatVector.fromArray(F, x, xOff + i).max(0f).intoArray(y, yOff + i);
+            }
+            if (i < hi) {
                 VectorMask<Float> k = F.indexInRange(i, hi);
                 FloatVector.fromArray(F, x, xOff + i, k).max(0f).intoArray(y, yOff + i, k);
             }
+
         });
     }
 
@@ -295,32 +382,49 @@ public final class SimdKernels implements Kernels {
     public void reluBackward(float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
         chunks(n, CHUNK, (lo, hi) -> {
             FloatVector zero = FloatVector.zero(F);
-            for (int i = lo; i < hi; i += L) {
+            int i = lo;
+            for (; i <= hi - L; i += L) {
+                VectorMask<Float> pos = FloatVector.fromArray(F, x, xOff + i).compare(VectorOperators.GT, 0f);
+                zero.blend(FloatVector.fromArray(F, dy, dyOff + i), pos).intoArray(dx, dxOff + i);
+            }
+            if (i < hi) {
                 VectorMask<Float> k = F.indexInRange(i, hi);
                 VectorMask<Float> pos = FloatVector.fromArray(F, x, xOff + i, k).compare(VectorOperators.GT, 0f);
                 zero.blend(FloatVector.fromArray(F, dy, dyOff + i, k), pos).intoArray(dx, dxOff + i, k);
             }
+
         });
     }
 
     @Override
     public void tanhForward(float[] x, int xOff, float[] y, int yOff, int n) {
         chunks(n, CHUNK, (lo, hi) -> {
-            for (int i = lo; i < hi; i += L) {
+            int i = lo;
+            for (; i <= hi - L; i += L) {
+                VMath.tanh(FloatVector.fromArray(F, x, xOff + i)).intoArray(y, yOff + i);
+            }
+            if (i < hi) {
                 VectorMask<Float> k = F.indexInRange(i, hi);
                 VMath.tanh(FloatVector.fromArray(F, x, xOff + i, k)).intoArray(y, yOff + i, k);
             }
+
         });
     }
 
     @Override
     public void tanhBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff, int n) {
         chunks(n, CHUNK, (lo, hi) -> {
-            for (int i = lo; i < hi; i += L) {
+            int i = lo;
+            for (; i <= hi - L; i += L) {
+                FloatVector t = FloatVector.fromArray(F, y, yOff + i);
+                FloatVector.fromArray(F, dy, dyOff + i).mul(t.mul(t).neg().add(1f)).intoArray(dx, dxOff + i);
+            }
+            if (i < hi) {
                 VectorMask<Float> k = F.indexInRange(i, hi);
                 FloatVector t = FloatVector.fromArray(F, y, yOff + i, k);
                 FloatVector.fromArray(F, dy, dyOff + i, k).mul(t.mul(t).neg().add(1f)).intoArray(dx, dxOff + i, k);
             }
+
         });
     }
 
@@ -355,32 +459,49 @@ public final class SimdKernels implements Kernels {
     @Override
     public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
         chunks(n, CHUNK, (lo, hi) -> {
-            for (int i = lo; i < hi; i += L) {
+            int i = lo;
+            for (; i <= hi - L; i += L) {
+                FloatVector.fromArray(F, x, xOff + i).mul(a).add(FloatVector.fromArray(F, y, yOff + i))
+                        .intoArray(y, yOff + i);
+            }
+            if (i < hi) {
                 VectorMask<Float> k = F.indexInRange(i, hi);
                 FloatVector.fromArray(F, x, xOff + i, k).mul(a).add(FloatVector.fromArray(F, y, yOff + i, k))
                         .intoArray(y, yOff + i, k);
             }
+
         });
     }
 
     @Override
     public void scale(float[] x, int off, int n, float a) {
         chunks(n, CHUNK, (lo, hi) -> {
-            for (int i = lo; i < hi; i += L) {
+            int i = lo;
+            for (; i <= hi - L; i += L) {
+                FloatVector.fromArray(F, x, off + i).mul(a).intoArray(x, off + i);
+            }
+            if (i < hi) {
                 VectorMask<Float> k = F.indexInRange(i, hi);
                 FloatVector.fromArray(F, x, off + i, k).mul(a).intoArray(x, off + i, k);
             }
+
         });
     }
 
     @Override
     public void add(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, int n) {
         chunks(n, CHUNK, (lo, hi) -> {
-            for (int i = lo; i < hi; i += L) {
+            int i = lo;
+            for (; i <= hi - L; i += L) {
+                FloatVector.fromArray(F, x, xOff + i).add(FloatVector.fromArray(F, y, yOff + i))
+                        .intoArray(z, zOff + i);
+            }
+            if (i < hi) {
                 VectorMask<Float> k = F.indexInRange(i, hi);
                 FloatVector.fromArray(F, x, xOff + i, k).add(FloatVector.fromArray(F, y, yOff + i, k))
                         .intoArray(z, zOff + i, k);
             }
+
         });
     }
 

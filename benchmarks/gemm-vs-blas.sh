@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Our GEMM against the strongest sgemm on this machine, and against the CPU's fp32 peak, in ONE run:
+#   (a) distilj's GemmBench (JMH) on JDK 17 (`java`) and, when present, Temurin 25;
+#   (b) Debian's OpenBLAS through a C driver (c/sgemm_openblas.c), numpy's bundled OpenBLAS and torch.matmul;
+#   (c) the fp32 peak from a register-only AVX-512 FMA loop (c/fma_peak.c), per thread count.
+# Shapes: tokens 1750 and 3584 × (768→768, 768→3072, 3072→768), ops forward / dX / dW, threads 1 and 2.
+# Prints a table and writes benchmarks/results/gemm.json.
+#   benchmarks/gemm-vs-blas.sh            (about 15 minutes)
+#   QUICK=1 benchmarks/gemm-vs-blas.sh    (tokens 1750 only, shorter runs)
+# Env: ONLY_SHAPES (comma-separated MxNxK list), PYTHON (default /work/venv/bin/python, else .venv/bin/python), JDK25 (a second JVM to measure).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WORK=target/gemm-vs-blas
+RESULTS=benchmarks/results
+mkdir -p "$WORK" "$RESULTS"
+SHAPES="1750x768x768,1750x3072x768,1750x768x3072,3584x768x768,3584x3072x768,3584x768x3072"
+SECS=2
+JMH_ARGS=(-wi 2 -w 1 -i 3 -r 1)
+if [ "${QUICK:-0}" = 1 ]; then
+  SHAPES="1750x768x768,1750x3072x768,1750x768x3072"
+  SECS=1
+  JMH_ARGS=(-wi 1 -w 1 -i 2 -r 1)
+fi
+SHAPES=${ONLY_SHAPES:-$SHAPES}
+THREADS="1 2"
+PYTHON=${PYTHON:-/work/venv/bin/python}
+[ -x "$PYTHON" ] || PYTHON=.venv/bin/python
+JDK25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+
+# --- tools: OpenBLAS headers/library, the C drivers, the Java build and its classpath
+if [ ! -e /usr/include/x86_64-linux-gnu/cblas.h ] && [ ! -e /usr/include/cblas.h ]; then
+  echo "installing libopenblas-dev (apt)" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev) >&2
+fi
+gcc -O2 -mavx512f -mfma -pthread benchmarks/c/fma_peak.c -o "$WORK/fma_peak"
+gcc -O2 benchmarks/c/sgemm_openblas.c -o "$WORK/sgemm_openblas" -lopenblas
+mvn -q -B -o test-compile 2>/dev/null || mvn -q -B test-compile
+mvn -q -B -o dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >/dev/null 2>&1 \
+  || mvn -q -B dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >/dev/null
+CP="target/test-classes:target/classes:$(cat "$WORK/cp.txt")"
+
+# --- one benchmark at a time on this machine
+if [ -d /work ] && [ -z "${BENCH_LOCK_HELD:-}" ]; then
+  exec 9>/work/bench.lock
+  echo "waiting for /work/bench.lock ..." >&2
+  flock 9
+fi
+cat /proc/loadavg > "$WORK/loadavg-start.txt"
+: > "$WORK/blas.jsonl"
+
+echo "== fp32 peak (FMA loop)" >&2
+for t in $THREADS; do
+  read -r wall cpu < <("$WORK/fma_peak" "$t")
+  echo "{\"lib\": \"peak\", \"threads\": $t, \"gflops\": $wall, \"gflops_cpu_time\": $cpu}" >> "$WORK/blas.jsonl"
+done
+
+echo "== OpenBLAS (Debian, C driver)" >&2
+for t in $THREADS; do
+  for shape in ${SHAPES//,/ }; do
+    for op in forward dX dW; do
+      g=$(OPENBLAS_NUM_THREADS=$t "$WORK/sgemm_openblas" ${shape//x/ } "$op" "$SECS")
+      echo "{\"lib\": \"openblas\", \"threads\": $t, \"shape\": \"$shape\", \"op\": \"$op\", \"gflops\": $g}" \
+        >> "$WORK/blas.jsonl"
+    done
+  done
+done
+
+for lib in numpy torch; do
+  echo "== $lib" >&2
+  for t in $THREADS; do
+    OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t MKL_NUM_THREADS=$t \
+      "$PYTHON" benchmarks/python_gemm.py "$lib" "$t" "$SHAPES" "$SECS" >> "$WORK/blas.jsonl"
+  done
+done
+
+run_jmh() { # $1 = label, $2 = java
+  echo "== distilj GemmBench on $1" >&2
+  "$2" --add-modules jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main 'distilj.bench.GemmBench' \
+    -jvm "$2" -p shape="$SHAPES" -p threads=1,2 "${JMH_ARGS[@]}" \
+    -rf json -rff "$WORK/jmh-$1.json" > "$WORK/jmh-$1.log" 2>&1
+}
+run_jmh jdk17 java
+if [ -x "$JDK25" ]; then run_jmh jdk25 "$JDK25"; fi
+cat /proc/loadavg > "$WORK/loadavg-end.txt"
+
+"$PYTHON" benchmarks/gemm_report.py "$WORK" "$RESULTS/gemm.json"
