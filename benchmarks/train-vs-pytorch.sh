@@ -41,6 +41,10 @@ echo "PyTorch, 2 threads ..." >&2
 "$py" benchmarks/torch_train_step.py --shared "$shared" --batches "$out/batches.json" --threads 2 \
   --warmup "$warmup" --steps "$steps" 2>"$out/torch-2.log" > "$out/torch-2.json"
 
+# The fp32 peak of 2 threads, measured in this run by the register-only FMA loop (benchmarks/c/fma_peak.c).
+gcc -O2 -mavx512f -mfma -pthread benchmarks/c/fma_peak.c -o "$out/fma_peak"
+read -r peak _ < <("$out/fma_peak" 2)
+
 "$py" benchmarks/train_report.py --config "$cfg/config.json" --distilj "$out/distilj-2.json" \
-  --distilj1 "$out/distilj-1.json" --torch "$out/torch-2.json" --peak-json "$root/benchmarks/results/gemm.json" \
+  --distilj1 "$out/distilj-1.json" --torch "$out/torch-2.json" --peak-gflops "$peak" \
   --out "$out/train-vs-pytorch.json"

@@ -19,7 +19,7 @@ def main():
     ap.add_argument("--distilj", required=True)
     ap.add_argument("--distilj1", required=True)
     ap.add_argument("--torch", required=True)
-    ap.add_argument("--peak-json")
+    ap.add_argument("--peak-gflops", type=float, help="fp32 peak of 2 threads, measured in the same run")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     cfg = json.load(open(a.config))
@@ -41,13 +41,7 @@ def main():
     rows = statistics.mean(d2["rows_per_step"])
     approx_l2 = rows * (mean_tokens / rows) ** 2
     flops = useful_flops_per_step(cfg, mean_tokens, approx_l2)
-    peak = None
-    if a.peak_json:
-        try:
-            pj = json.load(open(a.peak_json))
-            peak = pj.get("peak_gflops", {}).get("2")
-        except (OSError, ValueError):
-            peak = None
+    peak = a.peak_gflops
     ours_gflops = flops / med2 / 1e9
     r = {
         "threads": 2,
