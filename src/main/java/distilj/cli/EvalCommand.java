@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import distilj.api.TextClassifier;
 import distilj.data.Dataset;
 import distilj.data.RottenTomatoes;
-import distilj.kernels.Parallel;
 import distilj.train.Evaluation;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -54,8 +53,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64", paramLabel = "N", description = "Rows per forward pass. Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Worker threads (0: all cores).")
-    int threads;
+    @Mixin ThreadsOption threads;
 
     @Option(names = "--json", description = "One JSON object: eval_loss, eval_accuracy, eval_runtime, "
             + "eval_samples_per_second, eval_steps_per_second, rows, model, dataset, split.")
@@ -64,7 +62,6 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (batchSize < 1) throw new Cli.UsageException("--batch-size must be at least 1, got " + batchSize);
-        if (threads < 0) throw new Cli.UsageException("--threads must be >= 0, got " + threads);
         boolean builtIn = dataset.equals(DatasetOptions.BUILT_IN);
         if (builtIn && split != null && !SPLITS.contains(split)) {
             throw new Cli.UsageException("--split " + split + ": rotten_tomatoes has the splits test, validation, train");
@@ -73,7 +70,7 @@ public final class EvalCommand implements Callable<Integer> {
             throw new Cli.UsageException("--split is for the built-in rotten_tomatoes; a file (" + dataset + ") is evaluated whole");
         }
         String splitName = builtIn ? (split == null ? "test" : split) : null;
-        if (threads > 0) Parallel.setDefaultThreads(threads);
+        threads.apply();
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
 
         try (TextClassifier clf = TextClassifier.load(model)) {

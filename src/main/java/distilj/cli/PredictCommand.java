@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,6 +37,8 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "The model folder.")
     Path model;
 
+    @Mixin ThreadsOption threads;
+
     @Option(names = "--json", description = "One JSON object per line: label, score and the raw logits.")
     boolean json;
 
@@ -51,6 +54,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (batchSize < 1) throw new Cli.UsageException("--batch-size must be at least 1, got " + batchSize);
+        threads.apply();
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         try (TextClassifier clf = TextClassifier.load(model)) {
             clf.batchSize(batchSize);

@@ -4,7 +4,6 @@ import distilj.api.Training;
 import distilj.api.TrainingOptions;
 import distilj.checkpoint.ModelExport;
 import distilj.data.Batcher;
-import distilj.kernels.Parallel;
 import distilj.optim.AdamW;
 import distilj.train.Checkpoints;
 import distilj.train.TrainConfig;
@@ -98,8 +97,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Log the mean training loss every N steps. Default: ${DEFAULT-VALUE}.")
     int loggingSteps;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Worker threads (0: all cores).")
-    int threads;
+    @Mixin ThreadsOption threads;
 
     /** The hyper-parameters the flags say, checked (a bad value is a usage error). */
     TrainConfig trainConfig() {
@@ -120,7 +118,6 @@ public final class TrainCommand implements Callable<Integer> {
             case "adamw_legacy", "adamw_hf" -> AdamW.Variant.LEGACY;
             default -> throw new Cli.UsageException("--optimizer must be adamw_torch or adamw_legacy, not '" + optimizer + "'");
         };
-        if (threads < 0) throw new Cli.UsageException("--threads must be >= 0, got " + threads);
         if (maxSteps == 0 || maxSteps < -1) throw new Cli.UsageException("--max-steps must be >= 1, got " + maxSteps);
         try {
             return c.validate();
@@ -147,7 +144,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TrainConfig cfg = trainConfig();
         Path resumeFrom = resumeCheckpoint();
-        if (threads > 0) Parallel.setDefaultThreads(threads);
+        threads.apply();
         PrintWriter out = spec.commandLine().getOut();
         Path modelDir = ensureModel(out);
 
