@@ -4,16 +4,16 @@
 # 10,662 rotten_tomatoes sentences and the same uncased vocabulary. Prints a table and writes JSON to
 # target/bench/tokenizer.json.
 #
-#   flock /work/bench.lock benchmarks/tokenizer-bench.sh        (the lock keeps two benchmarks from sharing the CPU)
+#   bash benchmarks/tokenizer-bench.sh        (on a shared machine: flock /work/bench.lock bash benchmarks/tokenizer-bench.sh)
 #
-# Env: PYTHON (default .venv/bin/python, else /work/venv/bin/python), HF_SECONDS (measuring time per HF way, 20),
+# Env: PYTHON (default: the .venv made by scripts/python-env.sh), HF_SECONDS (measuring time per HF way, 20),
 #      JMH_ARGS (extra JMH options, e.g. "-wi 2 -i 3" for a quick look).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 PYTHON="${PYTHON:-}"
 if [ -z "$PYTHON" ]; then
-  if [ -x .venv/bin/python ]; then PYTHON=.venv/bin/python; else PYTHON=/work/venv/bin/python; fi
+  PYTHON="$(bash scripts/python-env.sh)"   # .venv with the pinned reference stack
 fi
 out=target/bench
 mkdir -p "$out/tokenizer-model"
@@ -21,8 +21,8 @@ mkdir -p "$out/tokenizer-model"
 cp src/test/resources/fixtures/tokenizer/uncased-vocab.txt "$out/tokenizer-model/vocab.txt"
 echo '{"do_lower_case": true, "model_max_length": 512}' > "$out/tokenizer-model/tokenizer_config.json"
 
-echo "== building (mvn -o -q test-compile)" >&2
-mvn -B -o -q test-compile >&2
+echo "== building (mvn -q test-compile)" >&2
+mvn -B -q test-compile >&2
 m2="${M2_REPO:-$HOME/.m2/repository}"
 jar() { ls "$m2/$1" | head -1; }
 cp="target/classes:target/test-classes"
