@@ -6,6 +6,8 @@
 #
 #   bash scripts/real-run.sh            # both sides
 #   SIDES=distilj bash scripts/real-run.sh   # or SIDES=hf: one side only
+#   STOP_AFTER_EPOCHS=2 bash scripts/real-run.sh   # a slow machine: the first 2 rows of both tables (the schedule is
+#                                                  # still the 5-epoch one; each side is stopped after that evaluation)
 #
 # Environment: THREADS (default 2: torch threads and distilj --threads), RT_DATA (folder with rt-polarity.pos/.neg
 # for the Python side; default ../shared/data/rotten_tomatoes; the jar has the data set built in),
@@ -18,6 +20,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 threads="${THREADS:-2}"
 sides="${SIDES:-hf distilj}"
+stop="${STOP_AFTER_EPOCHS:-0}"
 data="${RT_DATA:-$root/../shared/data/rotten_tomatoes}"
 lock="${BENCH_LOCK:-}"
 if [ -z "$lock" ] && [ -e /work/bench.lock ]; then lock=/work/bench.lock; fi
@@ -38,14 +41,29 @@ java -version 2>&1 | head -3
 if [[ " $sides " == *" hf "* ]]; then
   echo "== transformers.Trainer side"
   py="${PYTHON:-$(bash scripts/python-env.sh)}"
-  locked "$py" scripts/hf_real_run.py --data "$data" --threads "$threads" --out benchmarks/results/realrun-hf.json
+  locked "$py" scripts/hf_real_run.py --data "$data" --threads "$threads" --stop-after-epochs "$stop" \
+    --out benchmarks/results/realrun-hf.json
 fi
 
 if [[ " $sides " == *" distilj "* ]]; then
   echo "== distilj side"
   rm -rf runs/minilm-rt
   t0="$(now)"
-  locked java -jar target/distilj.jar train --model weights/all-MiniLM-L6-v2 --output runs/minilm-rt --threads "$threads"
+  train=(java -jar target/distilj.jar train --model weights/all-MiniLM-L6-v2 --output runs/minilm-rt --threads "$threads")
+  if [ "$stop" -gt 0 ]; then
+    # distilj has no "stop after N epochs" flag (--max-steps would shorten the schedule): SIGTERM after the N-th
+    # evaluation lands in metrics.jsonl (appended after every evaluation; the chart is redrawn just after it).
+    locked bash -c '
+      "${@:2}" & pid=$!
+      while kill -0 $pid 2>/dev/null; do
+        if [ "$(grep -c eval_accuracy runs/minilm-rt/metrics.jsonl 2>/dev/null || true)" -ge "$1" ]; then
+          sleep 3; echo "stopping distilj after the evaluation of epoch $1"; kill $pid; wait $pid; break
+        fi
+        sleep 1
+      done; true' _ "$stop" "${train[@]}"
+  else
+    locked "${train[@]}"
+  fi
   t1="$(now)"
   wall="$(python3 -c "print(round($t1 - $t0, 1))")"
   cp runs/minilm-rt/training_curves.png benchmarks/results/realrun-distilj-curves.png
