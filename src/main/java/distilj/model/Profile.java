@@ -8,8 +8,9 @@ import java.util.Locale;
  *
  * <p>Each part of the model adds {@code System.nanoTime()} differences to its own slot, separately for forward and
  * backward, summed over all layers; {@link #table()} prints them. The optimiser parts (zeroGrad, clip, AdamW) are
- * timed by the caller through {@link #add}. Wall clock, not CPU time: on a shared machine the numbers include time
- * the threads spent descheduled, which is part of what a step costs.
+ * timed by the caller through {@link #add}. Two clocks: wall time (on a shared machine it includes time the threads
+ * spent descheduled, which is part of what a step costs) and the CPU time of the whole process (all threads, spinning
+ * workers included), which is steadier than wall time when other programs load the machine.
  */
 public final class Profile {
     private Profile() {}
@@ -43,10 +44,22 @@ public final class Profile {
     private static final long[] FORWARD = new long[Part.values().length];
     private static final long[] BACKWARD = new long[Part.values().length];
     private static final long[] CALLS = new long[Part.values().length];
+    private static final long[] CPU = new long[Part.values().length];
+    private static final java.lang.management.OperatingSystemMXBean OS =
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private static long cpuStart;
+
+    /** CPU nanoseconds used so far by the whole process, or −1 if the JVM cannot tell. */
+    private static long processCpu() {
+        return OS instanceof com.sun.management.OperatingSystemMXBean
+                ? ((com.sun.management.OperatingSystemMXBean) OS).getProcessCpuTime() : -1L;
+    }
 
     /** A start time for {@link #add}, or 0 when profiling is off. */
     public static long start() {
-        return ON ? System.nanoTime() : 0L;
+        if (!ON) return 0L;
+        cpuStart = processCpu(); // parts never nest and run on one thread, so one slot suffices
+        return System.nanoTime();
     }
 
     /** Adds the time since {@code t0} to part p (forward or backward column). */
@@ -54,6 +67,7 @@ public final class Profile {
         if (!ON) return;
         long dt = System.nanoTime() - t0;
         (backward ? BACKWARD : FORWARD)[p.ordinal()] += dt;
+        CPU[p.ordinal()] += processCpu() - cpuStart;
         if (!backward) CALLS[p.ordinal()]++;
     }
 
@@ -61,21 +75,28 @@ public final class Profile {
         java.util.Arrays.fill(FORWARD, 0L);
         java.util.Arrays.fill(BACKWARD, 0L);
         java.util.Arrays.fill(CALLS, 0L);
+        java.util.Arrays.fill(CPU, 0L);
     }
 
-    /** The table: per part, forward and backward seconds per step (the totals divided by {@code steps}). */
+    /**
+     * The table: per part, forward and backward wall seconds per step (the totals divided by {@code steps}), their
+     * share, and the process CPU seconds per step (forward + backward).
+     */
     public static String table(int steps) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-48s %10s %10s %10s %6s%n", "part (s per step)", "forward", "backward",
-                "total", "%"));
-        long all = 0;
+        sb.append(String.format(Locale.ROOT, "%-48s %10s %10s %10s %6s %10s%n", "part (s per step)", "forward",
+                "backward", "total", "%", "cpu"));
+        long all = 0, cpuAll = 0;
         for (Part p : Part.values()) all += FORWARD[p.ordinal()] + BACKWARD[p.ordinal()];
         for (Part p : Part.values()) {
             long f = FORWARD[p.ordinal()], b = BACKWARD[p.ordinal()];
-            sb.append(String.format(Locale.ROOT, "%-48s %10.3f %10.3f %10.3f %5.1f%%%n", p.label,
-                    f / 1e9 / steps, b / 1e9 / steps, (f + b) / 1e9 / steps, 100.0 * (f + b) / Math.max(1, all)));
+            sb.append(String.format(Locale.ROOT, "%-48s %10.3f %10.3f %10.3f %5.1f%% %10.3f%n", p.label,
+                    f / 1e9 / steps, b / 1e9 / steps, (f + b) / 1e9 / steps, 100.0 * (f + b) / Math.max(1, all),
+                    CPU[p.ordinal()] / 1e9 / steps));
+            cpuAll += CPU[p.ordinal()];
         }
-        sb.append(String.format(Locale.ROOT, "%-48s %10s %10s %10.3f%n", "sum of parts", "", "", all / 1e9 / steps));
+        sb.append(String.format(Locale.ROOT, "%-48s %10s %10s %10.3f %6s %10.3f%n", "sum of parts", "", "",
+                all / 1e9 / steps, "", cpuAll / 1e9 / steps));
         return sb.toString();
     }
 }
