@@ -35,7 +35,10 @@ final class VMath {
      */
     static FloatVector exp(FloatVector x) {
         FloatVector xc = x.max(-87f).min(88f);
-        FloatVector n = xc.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, ROUND)).sub(ROUND);
+        // t = ROUND + n exactly (t has ulp 1 in [2²³, 2²⁴)), so n = t − ROUND is the rounded integer and the low
+        // mantissa bits of t hold n itself: bits(t) = bits(ROUND) + n.
+        FloatVector t = xc.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, ROUND));
+        FloatVector n = t.sub(ROUND);
         FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
         r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
         FloatVector p = r.fma(FloatVector.broadcast(F, 1.9875691500e-4f), FloatVector.broadcast(F, 1.3981999507e-3f));
@@ -44,7 +47,10 @@ final class VMath {
         p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
         p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
         FloatVector e = p.fma(r.mul(r), r).add(1f);
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        // 2ⁿ = bits (n + 127) << 23, with n read from t's bits rather than by a float→int conversion: JDK 17's C2
+        // does not intrinsify convert(F2I) on 512-bit vectors, and the fallback boxed every vector of the softmax and
+        // GELU kernels (measured: GELU ~40× slower than its memory traffic, GBs of garbage per training step).
+        IntVector bits = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND) - 127).lanewise(VectorOperators.LSHL, 23);
         FloatVector y = e.mul(bits.reinterpretAsFloats());
         y = y.blend(0f, x.lt(-87f));
         return y.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, 88f));

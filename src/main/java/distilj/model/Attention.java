@@ -75,9 +75,12 @@ final class Attention {
     //   dx = dK·Wk + dV·Wv,  dxq = dQ·Wq,  and the weight/bias gradients of the three projections
     void forward(Kernels kern, float[] x, float[] xq, PackedBatch b, float[] y, boolean training, long seed) {
         int T = b.tokens, M = clsOnly ? b.rows : T;
+        long t0 = Profile.start();
         query.forward(kern, xq, 0, q, 0, M);
         key.forward(kern, x, 0, k, 0, T);
         value.forward(kern, x, 0, v, 0, T);
+        Profile.add(Profile.Part.QKV, false, t0);
+        t0 = Profile.start();
         usedDropout = training && dropoutP > 0f;
         float[] weights = usedDropout ? dropped : probs;
         int H = hidden, d = headSize;
@@ -95,14 +98,20 @@ final class Attention {
             }
             kern.gemm(false, false, Lq, d, L, weights, so, L, v, ko, H, 0f, ctx, qo, H);
         });
+        Profile.add(Profile.Part.ATTENTION, false, t0);
+        t0 = Profile.start();
         output.forward(kern, ctx, 0, y, 0, M);
+        Profile.add(Profile.Part.OUT_PROJ, false, t0);
     }
 
     void backward(Kernels kern, float[] dy, float[] x, float[] xq, PackedBatch b, float[] dx, float[] dxq,
                   Workspace ws, long seed) {
         int T = b.tokens, M = clsOnly ? b.rows : T, H = hidden, d = headSize;
         float[] dC = ws.dCtx, dQ = ws.dQ, dK = ws.dK, dV = ws.dV, dS = ws.dScores;
+        long t0 = Profile.start();
         output.backward(kern, dy, 0, ctx, 0, dC, 0, M);
+        Profile.add(Profile.Part.OUT_PROJ, true, t0);
+        t0 = Profile.start();
         float[] weights = usedDropout ? dropped : probs;
         kern.parallel().forEach(b.rows * heads, task -> {
             int r = task / heads, h = task % heads;
@@ -117,6 +126,8 @@ final class Attention {
             kern.gemm(false, false, Lq, d, L, dS, so, L, k, ko, H, 0f, dQ, qo, H);
             kern.gemm(true, false, L, d, Lq, dS, so, L, q, qo, H, 0f, dK, ko, H);
         });
+        Profile.add(Profile.Part.ATTENTION, true, t0);
+        t0 = Profile.start();
         int n = T * H;
         key.backward(kern, dK, 0, x, 0, dx, 0, T);
         value.backward(kern, dV, 0, x, 0, ws.dTmp1, 0, T);
@@ -127,5 +138,6 @@ final class Attention {
             query.backward(kern, dQ, 0, x, 0, ws.dTmp1, 0, T);
             kern.add(dx, 0, ws.dTmp1, 0, dx, 0, n);
         }
+        Profile.add(Profile.Part.QKV, true, t0);
     }
 }

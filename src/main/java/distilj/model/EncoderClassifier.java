@@ -101,14 +101,20 @@ final class EncoderClassifier implements SequenceClassifier {
         this.training = training;
         this.seed = dropoutSeed;
 
+        long t0 = Profile.start();
         embeddings.forward(k, this.ids, batch, hidden[0], training, dropoutSeed);
+        Profile.add(Profile.Part.EMBEDDINGS, false, t0);
         for (int l = 0; l < layers.length; l++) {
             layers[l].forward(k, hidden[l], batch, hidden[l + 1], training, dropoutSeed);
         }
+        t0 = Profile.start();
         head.forward(k, hidden[layers.length], rows, logits, training, dropoutSeed);
+        Profile.add(Profile.Part.HEAD, false, t0);
         if (labels == null) return Float.NaN;
         System.arraycopy(labels, 0, this.labels, 0, rows);
+        t0 = Profile.start();
         float loss = k.crossEntropy(logits, rows, cfg.numLabels, this.labels, dlogits);
+        Profile.add(Profile.Part.LOSS, false, t0);
         backwardReady = true;
         return loss;
     }
@@ -141,9 +147,13 @@ final class EncoderClassifier implements SequenceClassifier {
     @Override
     public void backward() {
         if (!backwardReady) throw new IllegalStateException("backward() needs a forward() with labels first");
+        long t0 = Profile.start();
         head.backward(k, dlogits, batch.rows, ws.dHidden, seed);
+        Profile.add(Profile.Part.HEAD, true, t0);
         for (int l = layers.length - 1; l >= 0; l--) layers[l].backward(k, hidden[l], batch, ws, seed);
+        t0 = Profile.start();
         embeddings.backward(k, ids, batch, ws.dHidden, ws.dRes, training, seed);
+        Profile.add(Profile.Part.EMBEDDINGS, true, t0);
         backwardReady = false;
     }
 }

@@ -90,40 +90,62 @@ final class EncoderLayer {
             in = xq;
         }
         attention.forward(k, x, in, b, r1, training, seed);
+        long t0 = Profile.start();
         if (training && attnOutDropout > 0f) dropout(k, r1, r1, b, attnOutDropout, seed, DropoutSite.attentionOutput(layer));
         k.add(r1, 0, in, 0, r1, 0, n);
+        Profile.add(Profile.Part.RESIDUAL, false, t0);
+        t0 = Profile.start();
         norm1.forward(k, r1, a, M);
+        Profile.add(Profile.Part.LAYER_NORM, false, t0);
         ffn.forward(k, a, r2, M);
+        t0 = Profile.start();
         if (training && ffnDropout > 0f) dropout(k, r2, r2, b, ffnDropout, seed, DropoutSite.ffnOutput(layer));
         k.add(r2, 0, a, 0, r2, 0, n);
+        Profile.add(Profile.Part.RESIDUAL, false, t0);
+        t0 = Profile.start();
         norm2.forward(k, r2, y, M);
+        Profile.add(Profile.Part.LAYER_NORM, false, t0);
     }
 
     /** Reads dy [M, H] from ws.dHidden and leaves dx [T, H] there. x is this layer's forward input. */
     void backward(Kernels k, float[] x, PackedBatch b, Workspace ws, long seed) {
         int M = outputs(b), n = M * hidden;
         float[] dh = ws.dHidden, dres = ws.dRes;
+        long t0 = Profile.start();
         norm2.backward(k, dh, r2, dres, M);                       // dres = dr2
+        Profile.add(Profile.Part.LAYER_NORM, true, t0);
+        t0 = Profile.start();
         float[] dffnOut = dres;
         if (training && ffnDropout > 0f) {
             dffnOut = ws.dTmp2;
             dropout(k, dres, dffnOut, b, ffnDropout, seed, DropoutSite.ffnOutput(layer));
         }
+        Profile.add(Profile.Part.RESIDUAL, true, t0);
         ffn.backward(k, dffnOut, a, dh, ws, M);                    // dh = FFN'(…)
+        t0 = Profile.start();
         k.add(dh, 0, dres, 0, dh, 0, n);                          // dh = da
+        Profile.add(Profile.Part.RESIDUAL, true, t0);
+        t0 = Profile.start();
         norm1.backward(k, dh, r1, dres, M);                       // dres = dr1
+        Profile.add(Profile.Part.LAYER_NORM, true, t0);
+        t0 = Profile.start();
         float[] dattnOut = dres;
         if (training && attnOutDropout > 0f) {
             dattnOut = ws.dTmp2;
             dropout(k, dres, dattnOut, b, attnOutDropout, seed, DropoutSite.attentionOutput(layer));
         }
+        Profile.add(Profile.Part.RESIDUAL, true, t0);
         if (clsOnly) {
             attention.backward(k, dattnOut, x, xq, b, dh, ws.dQuery, ws, seed); // dh [T, H]: keys and values
+            t0 = Profile.start();
             k.add(ws.dQuery, 0, dres, 0, ws.dQuery, 0, n);                         // query path + residual
             for (int r = 0; r < b.rows; r++) k.axpy(1f, ws.dQuery, r * hidden, dh, b.start(r) * hidden, hidden);
+            Profile.add(Profile.Part.RESIDUAL, true, t0);
         } else {
             attention.backward(k, dattnOut, x, x, b, dh, null, ws, seed);          // dh = attention'(…)
+            t0 = Profile.start();
             k.add(dh, 0, dres, 0, dh, 0, n);                                      // dh = dx
+            Profile.add(Profile.Part.RESIDUAL, true, t0);
         }
     }
 

@@ -33,15 +33,27 @@ final class FeedForward {
     //           du = dg ⊙ (Φ(u) + u·φ(u))
     //           dx = du·W1 (overwritten),  dW1 += duᵀ·x,  db1 += Σ du
     void forward(Kernels k, float[] x, float[] y, int tokens) {
+        long t0 = Profile.start();
         up.forward(k, x, 0, pre, 0, tokens);
+        Profile.add(Profile.Part.FFN1, false, t0);
+        t0 = Profile.start();
         k.geluForward(pre, 0, act, 0, tokens * ffn);
+        Profile.add(Profile.Part.GELU, false, t0);
+        t0 = Profile.start();
         down.forward(k, act, 0, y, 0, tokens);
+        Profile.add(Profile.Part.FFN2, false, t0);
     }
 
     void backward(Kernels k, float[] dy, float[] x, float[] dx, Workspace ws, int tokens) {
         float[] dg = ws.dFfn;
+        long t0 = Profile.start();
         down.backward(k, dy, 0, act, 0, dg, 0, tokens);
+        Profile.add(Profile.Part.FFN2, true, t0);
+        t0 = Profile.start();
         k.geluBackward(pre, 0, dg, 0, dg, 0, tokens * ffn);
+        Profile.add(Profile.Part.GELU, true, t0);
+        t0 = Profile.start();
         up.backward(k, dg, 0, x, 0, dx, 0, tokens);
+        Profile.add(Profile.Part.FFN1, true, t0);
     }
 }

@@ -14,6 +14,7 @@ import distilj.kernels.Parallel;
 import distilj.model.ModelConfig;
 import distilj.model.Models;
 import distilj.model.Param;
+import distilj.model.Profile;
 import distilj.model.SequenceClassifier;
 import distilj.optim.AdamW;
 import distilj.optim.GradClip;
@@ -36,6 +37,8 @@ import java.util.List;
  *
  * <pre>java --add-modules jdk.incubator.vector -cp … distilj.bench.TrainStepBench --config DIR --threads 2
  *      [--warmup 2] [--steps 8] [--batches-out FILE] [--no-eval]</pre>
+ *
+ * <p>With {@code -Ddistilj.profile=true} it also prints, on stderr, the time per part of the step ({@link Profile}).
  */
 public final class TrainStepBench {
     public static void main(String[] args) throws Exception {
@@ -80,12 +83,19 @@ public final class TrainStepBench {
         for (int s = 0; s < total; s++) {
             Batch b = batcher.batch(order, s % batcher.batchesPerEpoch());
             used.add(b.rowIndex);
+            if (s == warmup) Profile.reset(); // the profile covers the measured steps only
             long t0 = System.nanoTime();
+            long p0 = Profile.start();
             for (Param p : params) p.zeroGrad();
+            Profile.add(Profile.Part.ZERO_GRAD, false, p0);
             float loss = model.forward(b.ids, b.offsets, b.rows, b.labels, true, s);
             model.backward();
+            p0 = Profile.start();
             GradClip.clip(params, 1f);
+            Profile.add(Profile.Part.CLIP, false, p0);
+            p0 = Profile.start();
             opt.step(schedule.lr(s));
+            Profile.add(Profile.Part.ADAMW, false, p0);
             double dt = (System.nanoTime() - t0) / 1e9;
             if (s >= warmup) {
                 seconds[s - warmup] = dt;
@@ -95,6 +105,8 @@ public final class TrainStepBench {
             }
             System.err.printf("distilj step %d/%d: %.3f s loss %.4f (%d tokens)%n", s + 1, total, dt, loss, b.tokens());
         }
+
+        if (Profile.ON) System.err.print(Profile.table(steps));
 
         ObjectMapper json = new ObjectMapper();
         ObjectNode out = json.createObjectNode();
