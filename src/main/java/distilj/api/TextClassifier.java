@@ -95,13 +95,7 @@ public final class TextClassifier implements AutoCloseable {
 
     /** The token ids the model sees for {@code text}: [CLS] … [SEP], at most max_position_embeddings of them. */
     public int[] encode(String text) {
-        int[] ids = tokenizer.encode(text);
-        if (ids.length > config.maxPositions) {
-            int[] cut = Arrays.copyOf(ids, config.maxPositions);
-            cut[cut.length - 1] = ids[ids.length - 1]; // keep the final [SEP]
-            ids = cut;
-        }
-        return ids;
+        return tokenizer.encode(text, config.maxPositions);
     }
 
     /** The label of one text. */

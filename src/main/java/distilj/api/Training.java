@@ -48,15 +48,16 @@ public final class Training {
         Path modelDir = o.model;
         PrintWriter out = o.progress;
 
-        // Data: the tokenizer of the model folder, the whole set encoded once.
+        // Data: the tokenizer of the model folder, the whole set encoded once, cut to the model's positions.
+        ModelConfig mc = HfConfig.read(modelDir);
         BertTokenizer tokenizer = BertTokenizer.load(modelDir);
         Dataset trainSet = o.dataSet ? o.train : RottenTomatoes.load().train();
         Dataset evalSet = o.dataSet ? o.eval : RottenTomatoes.load().test();
-        EncodedDataset trainEnc = EncodedDataset.encode(trainSet, tokenizer);
+        EncodedDataset trainEnc = EncodedDataset.encode(trainSet, tokenizer, mc.maxPositions);
         BatchSource train = source(new Batcher(trainEnc, o.config().batchSize, true, o.config().seed), trainEnc.rows());
         BatchSource evalSource = null;
         if (evalSet != null) {
-            EncodedDataset evalEnc = EncodedDataset.encode(evalSet, tokenizer);
+            EncodedDataset evalEnc = EncodedDataset.encode(evalSet, tokenizer, mc.maxPositions);
             evalSource = source(new Batcher(evalEnc, o.config().evalBatchSize, false, 0), evalEnc.rows());
         }
         if (out != null) {
@@ -65,7 +66,6 @@ public final class Training {
         }
 
         // Model: config.json of the folder with the dataset's labels; pretrained weights unless fromScratch.
-        ModelConfig mc = HfConfig.read(modelDir);
         mc.numLabels = trainSet.labelNames().size();
         mc.labels = trainSet.labelNames().toArray(new String[0]);
         mc.validate();

@@ -28,11 +28,16 @@ public final class EncodedDataset {
     }
 
     public static EncodedDataset encode(Dataset data, BertTokenizer tokenizer) {
+        return encode(data, tokenizer, tokenizer.maxLength());
+    }
+
+    /** Every row encoded, with at most {@code maxLength} ids (the model's positions), keeping the final [SEP]. */
+    public static EncodedDataset encode(Dataset data, BertTokenizer tokenizer, int maxLength) {
         int n = data.size();
         int[] offsets = new int[n + 1], labels = new int[n];
         IntList all = new IntList(n * 32);
         for (int r = 0; r < n; r++) {
-            int[] ids = tokenizer.encode(data.get(r).text());
+            int[] ids = tokenizer.encode(data.get(r).text(), maxLength);
             for (int id : ids) all.add(id);
             offsets[r + 1] = all.size();
             labels[r] = data.get(r).label();

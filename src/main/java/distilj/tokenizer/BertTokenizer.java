@@ -128,6 +128,19 @@ public final class BertTokenizer {
     public int unkId() { return unkId; }
     public boolean lowercase() { return lowercase; }
 
+    /**
+     * {@link #encode(String)} cut further to at most {@code limit} ids (e.g. a model's max_position_embeddings when it
+     * is below the tokenizer's own limit), keeping the final [SEP] as truncation does.
+     */
+    public int[] encode(String text, int limit) {
+        if (limit < 2) throw new IllegalArgumentException("limit " + limit + " leaves no room for [CLS] and [SEP]");
+        int[] ids = encode(text);
+        if (ids.length <= limit) return ids;
+        int[] cut = java.util.Arrays.copyOf(ids, limit);
+        cut[limit - 1] = ids[ids.length - 1];
+        return cut;
+    }
+
     /** {@code [CLS] pieces [SEP]}, the pieces truncated to {@code maxLength − 2}. */
     public int[] encode(String text) {
         IntList out = new IntList();

@@ -30,6 +30,19 @@ class BertTokenizerConfigTest {
     }
 
     @Test
+    void encodeWithALimitCutsToTheModelsPositionsKeepingSep() throws IOException {
+        BertTokenizer t = load(null);
+        String text = "one two three four five six seven eight nine ten";
+        int[] full = t.encode(text);
+        assertEquals(12, full.length, "[CLS] + 10 words + [SEP]");
+        int[] cut = t.encode(text, 6);
+        // The same as the tokenizer's own truncation to 6: [CLS], the first 4 pieces, [SEP].
+        assertArrayEquals(new int[] {full[0], full[1], full[2], full[3], full[4], t.sepId()}, cut);
+        assertArrayEquals(full, t.encode(text, 512), "no cut when the limit is not reached");
+        assertThrows(IllegalArgumentException.class, () -> t.encode(text, 1));
+    }
+
+    @Test
     void defaultsWithoutConfigAreUncased() throws IOException {
         BertTokenizer t = load(null);
         assertTrue(t.lowercase());
