@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import distilj.checkpoint.ModelExport;
-import distilj.kernels.Kernels;
-import distilj.model.ModelConfig;
-import distilj.model.Models;
-import distilj.model.Param;
+import distilj.api.TinyModels;
 import distilj.model.SequenceClassifier;
 import distilj.tokenizer.BertTokenizer;
 import java.io.ByteArrayInputStream;
@@ -21,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,8 +24,6 @@ import picocli.CommandLine;
 
 /** predict on a small exported model folder: the printed logits are the model's, labels and scores follow from them. */
 class PredictCommandTest {
-    static final String[] WORDS = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "good", "bad", "movie", "film",
-            "not", "very", "the", "is", ",", ".", "!", "##s", "great", "boring"};
     static final String[] TEXTS = {"a good movie.", "The film is very, very boring!", "not great", ""};
 
     @TempDir static Path tmp;
@@ -39,23 +32,8 @@ class PredictCommandTest {
 
     @BeforeAll
     static void exportModel() throws Exception {
-        Path src = tmp.resolve("src");
-        Files.createDirectories(src);
-        Files.write(src.resolve("vocab.txt"), List.of(WORDS), StandardCharsets.UTF_8);
-        ModelConfig c = new ModelConfig();
-        c.vocabSize = WORDS.length;
-        c.hidden = 16;
-        c.layers = 2;
-        c.heads = 2;
-        c.ffn = 24;
-        c.maxPositions = 32;
-        c.numLabels = 3;
-        c.labels = new String[] {"neg", "neutral", "pos"};
-        model = Models.create(c.validate(), Kernels.get(), 5);
-        SplittableRandom r = new SplittableRandom(1);
-        for (Param p : model.params()) for (int i = 0; i < p.size(); i++) p.data[i] += (float) (0.5 * r.nextGaussian());
         modelDir = tmp.resolve("model");
-        ModelExport.save(modelDir, c, model.params(), src);
+        model = TinyModels.save(modelDir, 5, "neg", "neutral", "pos");
     }
 
     static String[] run(InputStream stdin, String... args) {
