@@ -106,6 +106,7 @@ def main():
     ap.add_argument("--model", default="weights/all-MiniLM-L6-v2")
     ap.add_argument("--out", default="benchmarks/results/realrun-hf.json")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=42, help="the recipe's seed is 42; others measure seed-to-seed spread")
     ap.add_argument("--work", default=None, help="Trainer output_dir (checkpoints); default: a temp dir, deleted")
     ap.add_argument("--max-steps", type=int, default=-1, help="for a quick timing only")
     ap.add_argument("--stop-after-epochs", type=int, default=0,
@@ -128,7 +129,7 @@ def main():
     args = TrainingArguments(
         output_dir=work, learning_rate=2e-5, per_device_train_batch_size=64, per_device_eval_batch_size=64,
         num_train_epochs=5, max_steps=a.max_steps, weight_decay=0.01, eval_strategy="epoch",
-        save_strategy="steps", save_steps=500, logging_steps=500, seed=42, report_to=[], use_cpu=True,
+        save_strategy="steps", save_steps=500, logging_steps=500, seed=a.seed, report_to=[], use_cpu=True,
         dataloader_num_workers=0)
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=test_ds,
                       processing_class=tokenizer, data_collator=DataCollatorWithPadding(tokenizer),
@@ -141,7 +142,7 @@ def main():
             "finished": finished,
             "model": a.model,
             "recipe": {"learning_rate": 2e-5, "batch_size": 64, "eval_batch_size": 64, "epochs": 5,
-                       "weight_decay": 0.01, "seed": 42, "logging_steps": 500, "save_steps": 500,
+                       "weight_decay": 0.01, "seed": a.seed, "logging_steps": 500, "save_steps": 500,
                        "max_steps": a.max_steps, "stopped_after_epochs": a.stop_after_epochs or None},
             "versions": {"torch": torch.__version__, "transformers": transformers.__version__,
                          "accelerate": accelerate.__version__, "python": platform.python_version()},

@@ -6,6 +6,8 @@
 #
 #   bash scripts/real-run.sh            # both sides
 #   SIDES=distilj bash scripts/real-run.sh   # or SIDES=hf: one side only
+#   SEED=43 bash scripts/real-run.sh         # another seed (data order, dropout, and distilj's head init): the
+#                                            # seed-to-seed spread; results go to *-seed43 files
 #   STOP_AFTER_EPOCHS=2 bash scripts/real-run.sh   # a slow machine: the first 2 rows of both tables (the schedule is
 #                                                  # still the 5-epoch one; each side is stopped after that evaluation)
 #
@@ -21,6 +23,9 @@ cd "$root"
 threads="${THREADS:-2}"
 sides="${SIDES:-hf distilj}"
 stop="${STOP_AFTER_EPOCHS:-0}"
+seed="${SEED:-42}"
+sfx=""; if [ "$seed" != 42 ]; then sfx="-seed$seed"; fi
+run="runs/minilm-rt$sfx"
 data="${RT_DATA:-$root/../shared/data/rotten_tomatoes}"
 lock="${BENCH_LOCK:-}"
 if [ -z "$lock" ] && [ -e /work/bench.lock ]; then lock=/work/bench.lock; fi
@@ -42,30 +47,32 @@ if [[ " $sides " == *" hf "* ]]; then
   echo "== transformers.Trainer side"
   py="${PYTHON:-$(bash scripts/python-env.sh)}"
   locked "$py" scripts/hf_real_run.py --data "$data" --threads "$threads" --stop-after-epochs "$stop" \
-    --out benchmarks/results/realrun-hf.json
+    --seed "$seed" --out "benchmarks/results/realrun-hf$sfx.json"
 fi
 
 if [[ " $sides " == *" distilj "* ]]; then
   echo "== distilj side"
-  rm -rf runs/minilm-rt
+  rm -rf "$run"
   t0="$(now)"
-  train=(java -jar target/distilj.jar train --model weights/all-MiniLM-L6-v2 --output runs/minilm-rt --threads "$threads")
+  train=(java -jar target/distilj.jar train --model weights/all-MiniLM-L6-v2 --output "$run" --threads "$threads"
+         --seed "$seed")
   if [ "$stop" -gt 0 ]; then
     # distilj has no "stop after N epochs" flag (--max-steps would shorten the schedule): SIGTERM after the N-th
     # evaluation lands in metrics.jsonl (appended after every evaluation; the chart is redrawn just after it).
     locked bash -c '
-      "${@:2}" & pid=$!
+      "${@:3}" & pid=$!
       while kill -0 $pid 2>/dev/null; do
-        if [ "$(grep -c eval_accuracy runs/minilm-rt/metrics.jsonl 2>/dev/null || true)" -ge "$1" ]; then
+        if [ "$(grep -c eval_accuracy "$2"/metrics.jsonl 2>/dev/null || true)" -ge "$1" ]; then
           sleep 3; echo "stopping distilj after the evaluation of epoch $1"; kill $pid; wait $pid; break
         fi
         sleep 1
-      done; true' _ "$stop" "${train[@]}"
+      done; true' _ "$stop" "$run" "${train[@]}"
   else
     locked "${train[@]}"
   fi
   t1="$(now)"
   wall="$(python3 -c "print(round($t1 - $t0, 1))")"
-  cp runs/minilm-rt/training_curves.png benchmarks/results/realrun-distilj-curves.png
-  python3 scripts/realrun_compare.py --run runs/minilm-rt --distilj-wall "$wall"
+  cp "$run/training_curves.png" "benchmarks/results/realrun-distilj-curves$sfx.png"
+  python3 scripts/realrun_compare.py --run "$run" --distilj-wall "$wall" --hf "benchmarks/results/realrun-hf$sfx.json" \
+    --out "benchmarks/results/realrun-distilj$sfx.json"
 fi

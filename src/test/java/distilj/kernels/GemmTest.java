@@ -56,6 +56,12 @@ class GemmTest {
         // Strided views: leading dimensions wider than the rows, and non-zero offsets.
         int lda = aCols + 3, ldb = bCols + 5, ldc = N + 2, aOff = 2, bOff = 1, cOff = 3;
         float[] A = randn(r, aOff + aRows * lda, 1), B = randn(r, bOff + bRows * ldb, 1);
+        // NaN in every gap of A and B: packing reads past the matrix into discarded lanes (ragged edges), and those
+        // lanes must never reach C.
+        for (int i = 0; i < aOff; i++) A[i] = Float.NaN;
+        for (int row = 0; row < aRows; row++) for (int c = aCols; c < lda; c++) A[aOff + row * lda + c] = Float.NaN;
+        for (int i = 0; i < bOff; i++) B[i] = Float.NaN;
+        for (int row = 0; row < bRows; row++) for (int c = bCols; c < ldb; c++) B[bOff + row * ldb + c] = Float.NaN;
         float[] C0 = randn(r, cOff + M * ldc, 1);
         if (beta == 0f) {
             // beta = 0 must ignore C entirely, NaN included (inside the matrix; the gaps must survive untouched).
