@@ -153,13 +153,15 @@ public final class SimdKernels implements Kernels {
     public void layerNormForward(float[] x, int xOff, float[] gamma, float[] beta, float[] y, int yOff,
                                  float[] mean, float[] rstd, int statOff, int rows, int dim, float eps) {
         chunks(rows, rowsPerTask(dim), (r0, r1) -> {
+            float[] lanes = new float[L]; // for the lane folds of VMath, one per task
             for (int r = r0; r < r1; r++) {
                 int o = xOff + r * dim, yo = yOff + r * dim;
                 FloatVector acc = FloatVector.zero(F);
                 int i = 0;
                 for (; i <= dim - L; i += L) acc = acc.add(FloatVector.fromArray(F, x, o + i));
                 if (i < dim) acc = acc.add(FloatVector.fromArray(F, x, o + i, F.indexInRange(i, dim)));
-                float m = VMath.sum(acc) / dim;
+                acc.intoArray(lanes, 0);
+                float m = VMath.sumLanes(lanes) / dim;
                 FloatVector vm = FloatVector.broadcast(F, m);
                 acc = FloatVector.zero(F);
                 i = 0;
@@ -172,7 +174,8 @@ public final class SimdKernels implements Kernels {
                     FloatVector d = FloatVector.fromArray(F, x, o + i, k).sub(vm);
                     acc = d.fma(d, acc).blend(acc, k.not());
                 }
-                float v = VMath.sum(acc) / dim;
+                acc.intoArray(lanes, 0);
+                float v = VMath.sumLanes(lanes) / dim;
                 float s = (float) (1.0 / Math.sqrt(v + eps));
                 i = 0;
                 for (; i <= dim - L; i += L) {
@@ -198,6 +201,7 @@ public final class SimdKernels implements Kernels {
                                   int rows, int dim) {
         // Pass 1, rows in parallel: dx = rstd·(g − mean(g) − x̂·mean(g·x̂)), g = dy·γ.
         chunks(rows, rowsPerTask(dim), (r0, r1) -> {
+            float[] lanes = new float[L]; // for the lane folds of VMath, one per task
             for (int r = r0; r < r1; r++) {
                 int o = xOff + r * dim, go = dyOff + r * dim, xo = dxOff + r * dim;
                 FloatVector vm = FloatVector.broadcast(F, mean[statOff + r]);
@@ -217,8 +221,10 @@ public final class SimdKernels implements Kernels {
                     gSum = gSum.add(g);
                     gxSum = g.fma(xhat, gxSum).blend(gxSum, k.not());
                 }
-                float gMean = VMath.sum(gSum) / dim;
-                float gxMean = VMath.sum(gxSum) / dim;
+                gSum.intoArray(lanes, 0);
+                float gMean = VMath.sumLanes(lanes) / dim;
+                gxSum.intoArray(lanes, 0);
+                float gxMean = VMath.sumLanes(lanes) / dim;
                 i = 0;
                 for (; i <= dim - L; i += L) {
                     FloatVector xhat = FloatVector.fromArray(F, x, o + i).sub(vm).mul(s);
@@ -267,10 +273,13 @@ public final class SimdKernels implements Kernels {
 
     @Override
     public void softmaxForward(float[] x, int off, int rows, int cols, int ld, float scale) {
-        FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         chunks(rows, rowsPerTask(cols), (r0, r1) -> {
+            float[] lanes = new float[L]; // for the lane folds of VMath, one per task
             for (int r = r0; r < r1; r++) {
                 int o = off + r * ld;
+                // -∞ made here, not captured from outside the lambda: a captured vector merged into the loop's phi
+                // kept JDK 17's C2 from scalarising it (~8 GB of boxed vectors per 8 DistilBERT-base steps).
+                FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
                 FloatVector vmax = negInf;
                 int j = 0;
                 for (; j <= cols - L; j += L) {
@@ -280,7 +289,8 @@ public final class SimdKernels implements Kernels {
                     VectorMask<Float> k = F.indexInRange(j, cols);
                     vmax = vmax.max(negInf.blend(FloatVector.fromArray(F, x, o + j, k).mul(scale), k));
                 }
-                float max = VMath.max(vmax);
+                vmax.intoArray(lanes, 0);
+                float max = VMath.maxLanes(lanes);
                 FloatVector sum = FloatVector.zero(F);
                 j = 0;
                 for (; j <= cols - L; j += L) {
@@ -294,7 +304,8 @@ public final class SimdKernels implements Kernels {
                     e.intoArray(x, o + j, k);
                     sum = sum.add(e, k);
                 }
-                float inv = 1f / VMath.sum(sum);
+                sum.intoArray(lanes, 0);
+                float inv = 1f / VMath.sumLanes(lanes);
                 j = 0;
                 for (; j <= cols - L; j += L) {
                     FloatVector.fromArray(F, x, o + j).mul(inv).intoArray(x, o + j);
@@ -311,6 +322,7 @@ public final class SimdKernels implements Kernels {
     public void softmaxBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff,
                                 int rows, int cols, int ld, float scale) {
         chunks(rows, rowsPerTask(cols), (r0, r1) -> {
+            float[] lanes = new float[L]; // for the lane folds of VMath, one per task
             for (int r = r0; r < r1; r++) {
                 int yo = yOff + r * ld, go = dyOff + r * ld, xo = dxOff + r * ld;
                 FloatVector acc = FloatVector.zero(F);
@@ -323,7 +335,8 @@ public final class SimdKernels implements Kernels {
                     acc = FloatVector.fromArray(F, dy, go + j, k).fma(FloatVector.fromArray(F, y, yo + j, k), acc)
                             .blend(acc, k.not());
                 }
-                float dot = VMath.sum(acc);
+                acc.intoArray(lanes, 0);
+                float dot = VMath.sumLanes(lanes);
                 j = 0;
                 for (; j <= cols - L; j += L) {
                     FloatVector.fromArray(F, y, yo + j).mul(scale)
@@ -587,7 +600,7 @@ public final class SimdKernels implements Kernels {
 
     /**
      * Σ x (or Σ x²) in double: fixed blocks of CHUNK elements, each summed in {@code dl = DS.length()} double lanes
-     * (element i of a block goes to lane i mod dl), the lanes folded by {@link VMath#sum(DoubleVector)}'s tree, the
+     * (element i of a block goes to lane i mod dl), the lanes folded by the tree of {@link VMath#sumLanes}, the
      * ragged tail added after, then the block sums added in block order. The blocking is fixed, so the result is the
      * same for any thread count. (x² of a float is exact in double, so each lane is a plain sum of exact squares.)
      *

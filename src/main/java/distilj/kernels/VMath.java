@@ -1,6 +1,5 @@
 package distilj.kernels;
 
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -19,7 +18,6 @@ final class VMath {
     private VMath() {}
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
 
     private static final float LOG2E = 1.44269504088896341f;
     /** ln 2 split in a short high part (exact n·LN2_HI for |n| ≤ 2⁹) and the rest. */
@@ -78,39 +76,22 @@ final class VMath {
 
     // ------------------------------------------------------------------ deterministic horizontal sums
 
-    /** Per-thread lane buffers for the folds below. */
-    private static final ThreadLocal<float[]> F_LANES = ThreadLocal.withInitial(() -> new float[F.length()]);
-    private static final ThreadLocal<double[]> D_LANES = ThreadLocal.withInitial(() -> new double[D.length()]);
-
     /**
-     * Σ lanes as a fixed tree: lane i += lane i + L/2 for i &lt; L/2, then the same on the first half, … — the tree a
-     * vector fold with the shuffles {@code i ^ half} would compute, written with the lanes in a small array: JDK 17's C2
-     * compiles neither {@code rearrange} with a non-constant shuffle nor {@code reduceLanes} into vector instructions
-     * on every path (their fallbacks box vectors), and these run once per row of every softmax and LayerNorm.
-     * The same on every JIT tier.
+     * Σ of the lanes a caller stored with {@code v.intoArray(t, 0)}, as a fixed tree: t[i] += t[i + L/2] for i &lt; L/2,
+     * then the same on the first half, … — the tree a vector fold with the shuffles {@code i ^ half} computes. Why an
+     * array: JDK 17's C2 compiles neither {@code rearrange} with a non-constant shuffle nor {@code reduceLanes} into
+     * vector instructions on every path, and a vector passed to a method it does not inline is boxed on the heap;
+     * these run once per row of every softmax and LayerNorm. The same on every JIT tier. Overwrites t.
      */
-    static float sum(FloatVector v) {
-        float[] t = F_LANES.get();
-        v.intoArray(t, 0);
+    static float sumLanes(float[] t) {
         for (int half = t.length >> 1; half >= 1; half >>= 1) {
             for (int i = 0; i < half; i++) t[i] += t[i + half];
         }
         return t[0];
     }
 
-    static double sum(DoubleVector v) {
-        double[] t = D_LANES.get();
-        v.intoArray(t, 0);
-        for (int half = t.length >> 1; half >= 1; half >>= 1) {
-            for (int i = 0; i < half; i++) t[i] += t[i + half];
-        }
-        return t[0];
-    }
-
-    /** The largest lane ({@link Math#max} semantics), through the same lane array. */
-    static float max(FloatVector v) {
-        float[] t = F_LANES.get();
-        v.intoArray(t, 0);
+    /** The largest of the lanes in t ({@link Math#max} semantics). */
+    static float maxLanes(float[] t) {
         float m = t[0];
         for (int i = 1; i < t.length; i++) m = Math.max(m, t[i]);
         return m;
