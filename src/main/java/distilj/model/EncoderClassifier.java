@@ -105,7 +105,7 @@ final class EncoderClassifier implements SequenceClassifier {
         embeddings.forward(k, this.ids, batch, hidden[0], training, dropoutSeed);
         Profile.add(Profile.Part.EMBEDDINGS, false, t0);
         for (int l = 0; l < layers.length; l++) {
-            layers[l].forward(k, hidden[l], batch, hidden[l + 1], training, dropoutSeed);
+            layers[l].forward(k, hidden[l], batch, hidden[l + 1], training, dropoutSeed, ws);
         }
         t0 = Profile.start();
         head.forward(k, hidden[layers.length], rows, logits, training, dropoutSeed);
@@ -119,11 +119,15 @@ final class EncoderClassifier implements SequenceClassifier {
         return loss;
     }
 
+    @Override
+    public void reserve(int maxTokens, int maxRows, long maxScores, boolean training) {
+        PackedBatch largest = new PackedBatch();
+        largest.setSizes(maxTokens, maxRows, maxScores);
+        ensureBuffers(largest, training);
+    }
+
     private void ensure(boolean training) {
         int T = batch.tokens, rows = batch.rows;
-        if (batch.scoreSize() > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("batch too large: its attention scores need " + batch.scoreSize() + " floats");
-        }
         if (ids.length < T) ids = new int[T];
         if (labels.length != rows) labels = new int[rows];
         // Exactly [rows, C], so logits() is the whole array; reallocated only when the row count changes.
@@ -131,12 +135,21 @@ final class EncoderClassifier implements SequenceClassifier {
             logits = new float[rows * cfg.numLabels];
             dlogits = new float[rows * cfg.numLabels];
         }
+        ensureBuffers(batch, training);
+    }
+
+    /** Activation buffers for a batch of b's sizes (grown, never shrunk). */
+    private void ensureBuffers(PackedBatch b, boolean training) {
+        int T = b.tokens, rows = b.rows;
+        if (b.scoreSize() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("batch too large: its attention scores need " + b.scoreSize() + " floats");
+        }
         for (int l = 0; l < layers.length; l++) hidden[l] = Buffers.grow(hidden[l], (long) T * cfg.hidden);
         hidden[layers.length] = Buffers.grow(hidden[layers.length], (long) rows * cfg.hidden);
         embeddings.ensure(T);
-        for (EncoderLayer layer : layers) layer.ensure(batch, training);
+        for (EncoderLayer layer : layers) layer.ensure(b, training);
         head.ensure(rows);
-        ws.ensure(batch);
+        ws.ensure(b);
     }
 
     @Override

@@ -81,7 +81,7 @@ final class EncoderLayer {
     // backward, dy [M, H] → dx [T, H] (overwritten):
     //   dr2 = LN2'(dy);  da = dr2 + FFN'(dropout'(dr2))
     //   dr1 = LN1'(da);  dx = attention'(dropout_bert'(dr1)) + dr1 (added at the query tokens)
-    void forward(Kernels k, float[] x, PackedBatch b, float[] y, boolean training, long seed) {
+    void forward(Kernels k, float[] x, PackedBatch b, float[] y, boolean training, long seed, Workspace ws) {
         this.training = training;
         int M = outputs(b), n = M * hidden;
         float[] in = x;
@@ -97,7 +97,7 @@ final class EncoderLayer {
         t0 = Profile.start();
         norm1.forward(k, r1, a, M);
         Profile.add(Profile.Part.LAYER_NORM, false, t0);
-        ffn.forward(k, a, r2, M);
+        ffn.forward(k, a, r2, M, ws);
         t0 = Profile.start();
         if (training && ffnDropout > 0f) dropout(k, r2, r2, b, ffnDropout, seed, DropoutSite.ffnOutput(layer));
         k.add(r2, 0, a, 0, r2, 0, n);

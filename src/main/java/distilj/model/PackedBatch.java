@@ -52,6 +52,17 @@ final class PackedBatch {
         }
     }
 
+    /** Only the sizes, for {@link SequenceClassifier#reserve}: a stand-in batch that buffers are sized from. */
+    void setSizes(int tokens, int rows, long scoreSize) {
+        this.rows = rows;
+        this.tokens = tokens;
+        if (offsets.length < rows + 1) {
+            offsets = new int[rows + 1];
+            scoreOffsets = new long[rows + 1];
+        }
+        scoreOffsets[rows] = scoreSize;
+    }
+
     int start(int r) {
         return offsets[r];
     }

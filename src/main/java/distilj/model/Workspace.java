@@ -1,8 +1,8 @@
 package distilj.model;
 
 /**
- * Scratch gradients shared by all layers during the backward (one layer is differentiated at a time, so one set
- * suffices). Grown to the largest batch seen, like the activations.
+ * Scratch shared by all layers: the gradients of the backward (one layer is differentiated at a time, so one set
+ * suffices) and the FFN's GELU output. Grown to the largest batch seen, like the activations.
  */
 final class Workspace {
     final int hidden;
@@ -16,6 +16,7 @@ final class Workspace {
     float[] dK = new float[0];      // [T, H]
     float[] dV = new float[0];      // [T, H]
     float[] dFfn = new float[0];    // [T, F]
+    float[] ffnAct = new float[0];  // [T, F] GELU output of the layer at hand (forward, and recomputed in backward)
     float[] dScores = new float[0]; // packed L×L per (row, head)
     float[] dQuery = new float[0];  // [rows, H] the last layer's query-token gradient (clsOnly)
 
@@ -35,6 +36,7 @@ final class Workspace {
         dK = Buffers.grow(dK, th);
         dV = Buffers.grow(dV, th);
         dFfn = Buffers.grow(dFfn, (long) b.tokens * ffn);
+        ffnAct = Buffers.grow(ffnAct, (long) b.tokens * ffn);
         dScores = Buffers.grow(dScores, b.scoreSize());
         dQuery = Buffers.grow(dQuery, (long) b.rows * hidden);
     }

@@ -128,6 +128,7 @@ public final class Trainer {
         for (TrainListener l : listeners) l.onStart(totalSteps, startStep, numEpochs, stepsPerEpoch);
 
         long sessionSamples = 0;
+        reserveLargestBatch(startStep);
         for (Param p : params) p.zeroGrad(); // from here on the optimiser step leaves them zeroed
         while (globalStep < totalSteps) {
             int epoch = (int) (globalStep / stepsPerEpoch);
@@ -213,6 +214,31 @@ public final class Trainer {
     public double[] evaluateLossAccuracy() {
         Evaluation.Result r = Evaluation.run(model, eval);
         return new double[] {r.loss(), r.accuracy()};
+    }
+
+    /**
+     * Sizes the model's activation buffers once, for the largest of the batches this session will see (the training
+     * batches from {@code fromStep} on, and the evaluation batches): no buffer is reallocated mid-run, which would
+     * leave the old ones as garbage and raise the peak memory. Building the batches costs milliseconds.
+     */
+    private void reserveLargestBatch(long fromStep) {
+        int heads = model.config().heads, maxTokens = 0, maxRows = 0;
+        long maxScores = 0;
+        for (long s = fromStep; s < totalSteps; s++) {
+            Batch b = train.batch((int) (s / stepsPerEpoch), (int) (s % stepsPerEpoch));
+            maxTokens = Math.max(maxTokens, b.tokens());
+            maxRows = Math.max(maxRows, b.rows);
+            maxScores = Math.max(maxScores, SequenceClassifier.scoreCount(heads, b.offsets, b.rows));
+        }
+        if (eval != null) {
+            for (int i = 0; i < eval.batchesPerEpoch(); i++) {
+                Batch b = eval.batch(0, i);
+                maxTokens = Math.max(maxTokens, b.tokens());
+                maxRows = Math.max(maxRows, b.rows);
+                maxScores = Math.max(maxScores, SequenceClassifier.scoreCount(heads, b.offsets, b.rows));
+            }
+        }
+        if (maxTokens > 0) model.reserve(maxTokens, maxRows, maxScores, true);
     }
 
     private void evaluate(double epochF, int epochNumber) throws IOException {

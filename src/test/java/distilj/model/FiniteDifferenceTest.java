@@ -203,7 +203,7 @@ class FiniteDifferenceTest {
         Workspace ws = new Workspace(c.hidden, c.ffn);
         ws.ensure(b);
         float[] x = random(n, 10), y = new float[n], dx = new float[n];
-        ff.forward(K, x, y, T);
+        ff.forward(K, x, y, T, ws);
         float[] dy = random(n, 11);
         ff.backward(K, dy, x, dx, ws, T);
         Ref64 ref = new Ref64();
@@ -232,7 +232,7 @@ class FiniteDifferenceTest {
             Workspace ws = new Workspace(c.hidden, c.ffn);
             ws.ensure(b);
             float[] x = random(n, 13), y = new float[m];
-            l.forward(K, x, b, y, true, 5);
+            l.forward(K, x, b, y, true, 5, ws);
             float[] dy = random(m, 14);
             System.arraycopy(dy, 0, ws.dHidden, 0, m);
             l.backward(K, x, b, ws, 5);

@@ -77,6 +77,20 @@ public final class TrainStepBench {
         int[] order = batcher.order(0);
 
         int total = warmup + steps;
+        // As the Trainer does: size the activation buffers once for the largest batch of the run (these steps and
+        // the evaluation), so that none is reallocated midway.
+        int maxTokens = 0, maxRows = 0;
+        long maxScores = 0;
+        Batcher evalBatcher = new Batcher(test, 64, false, 0);
+        int[] evalOrder = evalBatcher.order(0);
+        for (int s = 0; s < total + evalBatcher.batchesPerEpoch(); s++) {
+            Batch b = s < total ? batcher.batch(order, s % batcher.batchesPerEpoch())
+                    : evalBatcher.batch(evalOrder, s - total);
+            maxTokens = Math.max(maxTokens, b.tokens());
+            maxRows = Math.max(maxRows, b.rows);
+            maxScores = Math.max(maxScores, SequenceClassifier.scoreCount(cfg.heads, b.offsets, b.rows));
+        }
+        model.reserve(maxTokens, maxRows, maxScores, true);
         double[] seconds = new double[steps];
         int[] tokens = new int[steps], longest = new int[steps], rows = new int[steps];
         List<int[]> used = new ArrayList<>();
@@ -130,10 +144,8 @@ public final class TrainStepBench {
         }
 
         if (eval) {
-            Batcher tb = new Batcher(test, 64, false, 0);
-            int[] torder = tb.order(0);
             List<Batch> evalBatches = new ArrayList<>();
-            for (int i = 0; i < tb.batchesPerEpoch(); i++) evalBatches.add(tb.batch(torder, i));
+            for (int i = 0; i < evalBatcher.batchesPerEpoch(); i++) evalBatches.add(evalBatcher.batch(evalOrder, i));
             Batch first = evalBatches.get(0); // one warm-up batch, as on the PyTorch side
             model.forward(first.ids, first.offsets, first.rows, null, false, 0);
             long t0 = System.nanoTime();
