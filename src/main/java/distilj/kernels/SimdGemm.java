@@ -124,22 +124,27 @@ final class SimdGemm {
     /** One task: C[i0:i0+mc, j0:j0+nc] over the whole of K, on the calling thread. */
     private static void block(boolean transA, float[] A, int aOff, int lda, float[] bp, int nPadded,
                               int i0, int mc, int j0, int nc, int K, float beta, float[] C, int cOff, int ldc) {
+        for (int k0 = 0; k0 < K; k0 += KC) {
+            kBlock(transA, A, aOff, lda, bp, nPadded, i0, mc, j0, nc, k0, Math.min(KC, K - k0), beta, C, cOff, ldc);
+        }
+    }
+
+    /** One task of one K block: C[i0:i0+mc, j0:j0+nc] += op(A)[i0:i0+mc, k0:k0+kc] · packed B, calling thread. */
+    private static void kBlock(boolean transA, float[] A, int aOff, int lda, float[] bp, int nPadded,
+                               int i0, int mc, int j0, int nc, int k0, int kc, float beta, float[] C, int cOff, int ldc) {
         Scratch s = SCRATCH.get();
-        int need = (mc + MR - 1) / MR * MR * Math.min(KC, K) + L;
+        int need = (mc + MR - 1) / MR * MR * kc + L;
         if (s.aPack.length < need) s.aPack = new float[need];
         float[] ap = s.aPack;
-        for (int k0 = 0; k0 < K; k0 += KC) {
-            int kc = Math.min(KC, K - k0);
-            packA(transA, A, aOff, lda, i0, mc, k0, kc, ap);
-            boolean accumulate = k0 > 0 || beta != 0f;
-            int bBase = k0 * nPadded;
-            for (int j = 0; j < nc; j += NR) {
-                int bo = bBase + ((j0 + j) / NR) * kc * NR;
-                int nr = Math.min(NR, nc - j);
-                for (int i = 0; i < mc; i += MR) {
-                    int mr = Math.min(MR, mc - i);
-                    tile(s, ap, i * kc, bp, bo, kc, C, cOff + (i0 + i) * ldc + j0 + j, ldc, accumulate, mr, nr);
-                }
+        packA(transA, A, aOff, lda, i0, mc, k0, kc, ap);
+        boolean accumulate = k0 > 0 || beta != 0f;
+        int bBase = k0 * nPadded;
+        for (int j = 0; j < nc; j += NR) {
+            int bo = bBase + ((j0 + j) / NR) * kc * NR;
+            int nr = Math.min(NR, nc - j);
+            for (int i = 0; i < mc; i += MR) {
+                int mr = Math.min(MR, mc - i);
+                tile(s, ap, i * kc, bp, bo, kc, C, cOff + (i0 + i) * ldc + j0 + j, ldc, accumulate, mr, nr);
             }
         }
     }
