@@ -23,8 +23,9 @@ import java.util.Map;
  * The training loop of the Hugging Face Trainer for a sequence classifier, on one CPU:
  * <pre>
  *   for each epoch e, for each batch b of e's shuffled order (last partial batch kept):
- *     zero grads; loss = forward(batch, labels, training, dropoutSeed(seed, step)); backward
- *     clip the global gradient norm to max_grad_norm; lr = schedule(step); AdamW step; step++
+ *     loss = forward(batch, labels, training, dropoutSeed(seed, step)); backward      (grads start at zero)
+ *     norm = global gradient norm; lr = schedule(step)
+ *     AdamW step on g·min(1, max_grad_norm/(norm + 1e-6)), zeroing g as it goes; step++
  *     every logging_steps: log the mean loss since the last log          (log_history, metrics.jsonl)
  *     at the end of an epoch (or of the run): evaluate                   (loss, accuracy; the epoch table)
  *     every save_steps and at the last step: checkpoint-N/               (written atomically)
