@@ -176,8 +176,8 @@ final class SimdGemm {
      * Packs op(A)[i0:i0+mc, k0:k0+kc] as MR-row micro-panels: panel q holds, for each k, rows q·MR … q·MR+MR−1.
      * op(A)(i,k) = A[i·lda+k], or A[k·lda+i] when transA. Each k's MR values are written as one full vector of L = 16
      * lanes at stride MR = 14: the two extra lanes land on the next k's slot, which the next store overwrites (the last
-     * k of the last panel spills into L floats of slack). Rows past mc (a ragged last panel) repeat a real row: those
-     * rows of the tile are computed and thrown away, so any finite value will do.
+     * k of the last panel spills into L floats of slack). Rows past mc (a ragged last panel) hold whatever lies there
+     * (the next columns of A, or a repeated row): those rows of the tile are computed and thrown away.
      * <ul>
      *   <li>transA (A is [K, M]): the MR rows of one k are contiguous in A, a plain vector load;</li>
      *   <li>else (A is [M, K], a transpose): a gather of lane r from row r (one AVX-512 vgatherdps). Measured here it
@@ -191,7 +191,9 @@ final class SimdGemm {
             int base = q * kc;
             if (transA) {
                 int src = aOff + k0 * lda + i0 + q, k = 0;
-                int whole = Math.min(kc, (A.length - L - src) / lda + 1); // for k < whole a full vector lies inside A
+                // k < whole: the full vector at src + k·lda lies inside A (floorDiv: none at all when the room
+                // left after src is short of L).
+                int whole = Math.max(0, Math.min(kc, Math.floorDiv(A.length - L - src, lda) + 1));
                 for (; k < whole; k++) FloatVector.fromArray(F, A, src + k * lda).intoArray(ap, base + k * MR);
                 for (; k < kc; k++) {
                     for (int r = 0; r < MR; r++) ap[base + k * MR + r] = A[src + k * lda + Math.min(r, rows - 1)];
@@ -205,7 +207,8 @@ final class SimdGemm {
     }
 
     /**
-     * Packs op(B)[k0:k0+kc, j0:j0+nr] into one micro-panel at {@code dst}: for each k, NR columns (zeros past nr).
+     * Packs op(B)[k0:k0+kc, j0:j0+nr] into one micro-panel at {@code dst}: for each k, NR columns (past nr: zeros or
+     * a repeated column, thrown away with the edge tile).
      * op(B)(k,j) = B[k·ldb+j], or B[j·ldb+k] when transB.
      */
     private static void packB(boolean transB, float[] B, int bOff, int ldb, int k0, int kc, int j0, int nr,

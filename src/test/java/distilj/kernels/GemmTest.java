@@ -35,6 +35,7 @@ class GemmTest {
         {97, 45, 300},    // packed: two K blocks (KC = 256)
         {9, 800, 130},    // packed: two N blocks (NC = 768), M below one micro-tile
         {1, 1000, 1000},  // packed: a single row
+        {20, 200, 257},   // packed: a last K block of depth 1 whose panel ends near the end of A (packing bounds)
     };
 
     @Test
