@@ -103,8 +103,8 @@ public final class Launcher {
      * sized it). Training allocates next to nothing per step, so the throughput collector has little to do and a small
      * young generation is enough; it keeps the heap close to the live data, and no concurrent GC thread competes with
      * the kernels for the cores. Measured on a DistilBERT-base training step at batch 64 (benchmarks/train-vs-pytorch.sh):
-     * peak RSS 1.89 GB, against 2.0 GB with a default-sized young generation and 3.2 GB with the default G1, at the
-     * same step time.
+     * peak RSS 1.9 GB, against 2.0 GB with a default-sized young generation and 3.1 GB with the default G1, at the
+     * same step time within the noise of that machine.
      */
     static List<String> defaultGc(List<String> jvmOptions) {
         boolean young = false;
