@@ -4,6 +4,7 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -602,82 +603,53 @@ public final class SimdKernels implements Kernels {
      * Σ x (or Σ x²) in double: fixed blocks of CHUNK elements, each summed in {@code dl = DS.length()} double lanes
      * (element i of a block goes to lane i mod dl), the lanes folded by the tree of {@link VMath#sumLanes}, the
      * ragged tail added after, then the block sums added in block order. The blocking is fixed, so the result is the
-     * same for any thread count. (x² of a float is exact in double, so each lane is a plain sum of exact squares.)
+     * same for any thread count. (x² of a float is exact in double, so each lane is a plain sum of exact squares, and
+     * {@code fma(d, d, acc)} rounds exactly as {@code acc + d·d}.)
      *
-     * <p>The lanes are plain double locals in an array, not a DoubleVector: widening floats to doubles
-     * ({@code convertShape(F2D)}) is not intrinsified by JDK 17's C2, and its fallback allocated ~1 GB per training
-     * step for the gradient-clipping norm (measured: clip 0.33 s of a DistilBERT-base step). These are the same
-     * additions in the same order as the vector version.
+     * <p>The floats are widened {@code dl} at a time from a half-width float vector ({@link #FH}, 256 bits with
+     * AVX-512) into one full double vector: JDK 17's C2 compiles that conversion to one {@code vcvtps2pd}, while a
+     * full-width float vector's {@code convertShape(F2D)} is not intrinsified (its fallback allocated ~1 GB per
+     * training step) and scalar {@code (double) x} runs ~2× slower (each {@code vcvtss2sd} merges into, so waits on,
+     * its destination register).
      */
     private double blockedSum(float[] x, int off, int n, boolean squares) {
         int blocks = (n + CHUNK - 1) / CHUNK;
         double[] partial = new double[Math.max(1, blocks)];
-        int dl = DS.length();
-        chunks(n, CHUNK, (lo, hi) -> {
-            if (dl == 8) {
-                partial[lo / CHUNK] = squares ? sumSquares8(x, off + lo, hi - lo) : sum8(x, off + lo, hi - lo);
-                return;
-            }
-            double[] acc = new double[dl];
-            int i = lo;
-            for (; i <= hi - dl; i += dl) {
-                for (int l = 0; l < dl; l++) {
-                    double d = x[off + i + l];
-                    acc[l] += squares ? d * d : d;
-                }
-            }
-            for (int half = dl >> 1; half >= 1; half >>= 1) {   // VMath.sum's tree: lane i += lane i ^ half
-                for (int l = 0; l < half; l++) acc[l] = acc[l] + acc[l + half];
-            }
-            double s = acc[0];
-            for (; i < hi; i++) s += squares ? (double) x[off + i] * x[off + i] : x[off + i];
-            partial[lo / CHUNK] = s;
-        });
+        chunks(n, CHUNK, (lo, hi) ->
+                partial[lo / CHUNK] = squares ? laneSumSquares(x, off + lo, hi - lo) : laneSum(x, off + lo, hi - lo));
         double total = 0;
         for (double p : partial) total += p;
         return total;
     }
 
-    /**
-     * One block of {@link #blockedSum} for 8 double lanes (AVX-512), the lanes in named locals: the same additions
-     * in the same order as the array loop, but kept in registers (the array version ran ~9× slower under C2: the
-     * DistilBERT-base gradient norm took 0.09 s a step).
-     */
-    private static double sumSquares8(float[] x, int off, int n) {
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-        int i = 0;
-        for (; i <= n - 8; i += 8) {
-            double d0 = x[off + i], d1 = x[off + i + 1], d2 = x[off + i + 2], d3 = x[off + i + 3];
-            double d4 = x[off + i + 4], d5 = x[off + i + 5], d6 = x[off + i + 6], d7 = x[off + i + 7];
-            a0 += d0 * d0;
-            a1 += d1 * d1;
-            a2 += d2 * d2;
-            a3 += d3 * d3;
-            a4 += d4 * d4;
-            a5 += d5 * d5;
-            a6 += d6 * d6;
-            a7 += d7 * d7;
+    /** Floats of half the vector width: as many lanes as {@link #DS} has doubles. */
+    static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(DS.vectorBitSize() / 2));
+
+    /** One block of {@link #blockedSum}: Σ x² in DS lanes, folded, then the tail. */
+    private static double laneSumSquares(float[] x, int off, int n) {
+        int dl = DS.length(), i = 0;
+        DoubleVector acc = DoubleVector.zero(DS);
+        for (; i <= n - dl; i += dl) {
+            DoubleVector d = (DoubleVector) FloatVector.fromArray(FH, x, off + i).convertShape(VectorOperators.F2D, DS, 0);
+            acc = d.fma(d, acc);
         }
-        double s = ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)); // the tree: halves 4, 2, 1
+        double[] t = new double[dl];
+        acc.intoArray(t, 0);
+        double s = VMath.sumLanes(t);
         for (; i < n; i++) s += (double) x[off + i] * x[off + i];
         return s;
     }
 
-    /** {@link #sumSquares8} without the squares. */
-    private static double sum8(float[] x, int off, int n) {
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-        int i = 0;
-        for (; i <= n - 8; i += 8) {
-            a0 += x[off + i];
-            a1 += x[off + i + 1];
-            a2 += x[off + i + 2];
-            a3 += x[off + i + 3];
-            a4 += x[off + i + 4];
-            a5 += x[off + i + 5];
-            a6 += x[off + i + 6];
-            a7 += x[off + i + 7];
+    /** {@link #laneSumSquares} without the squares. */
+    private static double laneSum(float[] x, int off, int n) {
+        int dl = DS.length(), i = 0;
+        DoubleVector acc = DoubleVector.zero(DS);
+        for (; i <= n - dl; i += dl) {
+            acc = acc.add((DoubleVector) FloatVector.fromArray(FH, x, off + i).convertShape(VectorOperators.F2D, DS, 0));
         }
-        double s = ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7));
+        double[] t = new double[dl];
+        acc.intoArray(t, 0);
+        double s = VMath.sumLanes(t);
         for (; i < n; i++) s += x[off + i];
         return s;
     }

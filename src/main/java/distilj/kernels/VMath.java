@@ -90,6 +90,14 @@ final class VMath {
         return t[0];
     }
 
+    /** {@link #sumLanes(float[])} for doubles: the same tree. */
+    static double sumLanes(double[] t) {
+        for (int half = t.length >> 1; half >= 1; half >>= 1) {
+            for (int i = 0; i < half; i++) t[i] += t[i + half];
+        }
+        return t[0];
+    }
+
     /** The largest of the lanes in t ({@link Math#max} semantics). */
     static float maxLanes(float[] t) {
         float m = t[0];
