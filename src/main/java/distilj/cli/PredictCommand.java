@@ -4,13 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import distilj.api.Prediction;
 import distilj.api.TextClassifier;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,15 +58,7 @@ public final class PredictCommand implements Callable<Integer> {
             if (!texts.isEmpty()) {
                 for (String t : texts) batcher.add(t);
             } else {
-                var decoder = StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, decoder));
-                int n = 0;
-                try {
-                    for (String line; (line = in.readLine()) != null; n++) batcher.add(line);
-                } catch (CharacterCodingException e) {
-                    throw new IOException("stdin line " + (n + 1) + ": not valid UTF-8");
-                }
+                StdinLines.forEach(batcher::add);
             }
             batcher.flush();
         }

@@ -2,13 +2,8 @@ package distilj.cli;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import distilj.tokenizer.BertTokenizer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -47,15 +42,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         if (texts != null && !texts.isEmpty()) {
             for (String t : texts) print(tok, t, line, out);
         } else {
-            var decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, decoder));
-            int n = 0;
-            try {
-                for (String t; (t = in.readLine()) != null; n++) print(tok, t, line, out);
-            } catch (CharacterCodingException e) {
-                throw new IOException("stdin line " + (n + 1) + ": not valid UTF-8");
-            }
+            StdinLines.forEach(t -> print(tok, t, line, out));
         }
         out.flush();
         return 0;

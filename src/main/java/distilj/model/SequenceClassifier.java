@@ -25,21 +25,11 @@ public interface SequenceClassifier {
 
     /**
      * Sizes every activation buffer once for the largest batch to come: at most {@code maxTokens} tokens,
-     * {@code maxRows} rows and {@code maxScores} attention scores ({@code heads · Σ_rows L²}, see
-     * {@link #scoreCount}). Optional: without it buffers grow as larger batches arrive, leaving the old ones as
-     * garbage (a transient doubling of activation memory) and keeping 1/8 headroom.
+     * {@code maxRows} rows and {@code maxScores} attention scores ({@code heads · Σ_rows L²}); {@link LargestBatch}
+     * finds them over a set of batches. Optional: without it buffers grow as larger batches arrive, leaving the old
+     * ones as garbage (a transient doubling of activation memory) and keeping 1/8 headroom.
      */
     default void reserve(int maxTokens, int maxRows, long maxScores, boolean training) {}
-
-    /** The attention scores of a batch: {@code heads · Σ_r L_r²} for rows of lengths {@code offsets[r+1] − offsets[r]}. */
-    static long scoreCount(int heads, int[] offsets, int rows) {
-        long s = 0;
-        for (int r = 0; r < rows; r++) {
-            long len = offsets[r + 1] - offsets[r];
-            s += heads * len * len;
-        }
-        return s;
-    }
 
     /** The logits of the last forward, {@code [rows, numLabels]} row-major (a view: valid until the next call). */
     float[] logits();

@@ -58,38 +58,60 @@ public final class SafeTensorsWriter {
         if (sorted.containsKey("__metadata__")) throw new IllegalArgumentException("a tensor cannot be named __metadata__");
         byte[] header = header(metadata, sorted);
 
+        atomically(file, ch -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+            writeAll(ch, len.flip());
+            writeAll(ch, ByteBuffer.wrap(header));
+            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (Tensor t : sorted.values()) {
+                for (int i = 0; i < t.data.length; ) {
+                    int n = Math.min(buf.capacity() / 4, t.data.length - i);
+                    buf.clear();
+                    buf.asFloatBuffer().put(t.data, i, n);
+                    buf.limit(4 * n);
+                    writeAll(ch, buf);
+                    i += n;
+                }
+            }
+        });
+    }
+
+    /** What {@link #atomically} writes into the temporary file. */
+    @FunctionalInterface
+    public interface Body {
+        void write(FileChannel ch) throws IOException;
+    }
+
+    /**
+     * The one atomic write of the project: {@code body} fills a temporary file in the target's directory, which is
+     * flushed to disk, made readable by all, renamed over {@code file} and the rename made durable. On any failure the
+     * temporary file is removed and the old file, if any, is left as it was.
+     */
+    public static void atomically(Path file, Body body) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
-                writeAll(ch, len.flip());
-                writeAll(ch, ByteBuffer.wrap(header));
-                ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-                for (Tensor t : sorted.values()) {
-                    for (int i = 0; i < t.data.length; ) {
-                        int n = Math.min(buf.capacity() / 4, t.data.length - i);
-                        buf.clear();
-                        buf.asFloatBuffer().put(t.data, i, n);
-                        buf.limit(4 * n);
-                        writeAll(ch, buf);
-                        i += n;
-                    }
-                }
+                body.write(ch);
                 ch.force(true);
             }
             readableByAll(tmp);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            move(tmp, file);
             done = true;
             syncDirectory(dir);
         } finally {
             if (!done) Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Rename over the target, atomically where the file system can. */
+    public static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
@@ -117,7 +139,7 @@ public final class SafeTensorsWriter {
         return out;
     }
 
-    private static void writeAll(FileChannel ch, ByteBuffer b) throws IOException {
+    public static void writeAll(FileChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) ch.write(b);
     }
 

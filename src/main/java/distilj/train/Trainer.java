@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import distilj.kernels.DropoutRng;
+import distilj.model.LargestBatch;
 import distilj.model.Param;
 import distilj.model.SequenceClassifier;
 import distilj.optim.AdamW;
@@ -223,23 +224,18 @@ public final class Trainer {
      * leave the old ones as garbage and raise the peak memory. Building the batches costs milliseconds.
      */
     private void reserveLargestBatch(long fromStep) {
-        int heads = model.config().heads, maxTokens = 0, maxRows = 0;
-        long maxScores = 0;
+        LargestBatch largest = new LargestBatch(model.config().heads);
         for (long s = fromStep; s < totalSteps; s++) {
             Batch b = train.batch((int) (s / stepsPerEpoch), (int) (s % stepsPerEpoch));
-            maxTokens = Math.max(maxTokens, b.tokens());
-            maxRows = Math.max(maxRows, b.rows);
-            maxScores = Math.max(maxScores, SequenceClassifier.scoreCount(heads, b.offsets, b.rows));
+            largest.add(b.offsets, b.rows);
         }
         if (eval != null) {
             for (int i = 0; i < eval.batchesPerEpoch(); i++) {
                 Batch b = eval.batch(0, i);
-                maxTokens = Math.max(maxTokens, b.tokens());
-                maxRows = Math.max(maxRows, b.rows);
-                maxScores = Math.max(maxScores, SequenceClassifier.scoreCount(heads, b.offsets, b.rows));
+                largest.add(b.offsets, b.rows);
             }
         }
-        if (maxTokens > 0) model.reserve(maxTokens, maxRows, maxScores, true);
+        largest.reserveIn(model, true);
     }
 
     private void evaluate(double epochF, int epochNumber) throws IOException {

@@ -25,8 +25,10 @@ class ReserveTest {
             EncoderClassifier grown = (EncoderClassifier) Models.create(cfg, k, 7);
             EncoderClassifier reserved = (EncoderClassifier) Models.create(cfg, k, 7);
             int maxTokens = TestModels.flatten(large).length;
-            long maxScores = SequenceClassifier.scoreCount(cfg.heads, TestModels.offsets(large), large.length);
-            reserved.reserve(maxTokens, large.length, maxScores, true);
+            LargestBatch largest = new LargestBatch(cfg.heads);
+            largest.add(TestModels.offsets(small), small.length);
+            largest.add(TestModels.offsets(large), large.length);
+            largest.reserveIn(reserved, true);
             float[] ffnPre = reserved.layers[0].ffn.pre, probs = reserved.layers[0].attention.probs;
             assertEquals((long) maxTokens * cfg.ffn, ffnPre.length, "reserve sizes buffers exactly");
             for (int[][] rows : new int[][][] {small, large, small}) {

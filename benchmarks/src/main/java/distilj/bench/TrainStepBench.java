@@ -11,6 +11,7 @@ import distilj.data.EncodedDataset;
 import distilj.data.RottenTomatoes;
 import distilj.kernels.Kernels;
 import distilj.kernels.Parallel;
+import distilj.model.LargestBatch;
 import distilj.model.ModelConfig;
 import distilj.model.Models;
 import distilj.model.Param;
@@ -79,18 +80,15 @@ public final class TrainStepBench {
         int total = warmup + steps;
         // As the Trainer does: size the activation buffers once for the largest batch of the run (these steps and
         // the evaluation), so that none is reallocated midway.
-        int maxTokens = 0, maxRows = 0;
-        long maxScores = 0;
+        LargestBatch largest = new LargestBatch(cfg.heads);
         Batcher evalBatcher = new Batcher(test, 64, false, 0);
         int[] evalOrder = evalBatcher.order(0);
         for (int s = 0; s < total + evalBatcher.batchesPerEpoch(); s++) {
             Batch b = s < total ? batcher.batch(order, s % batcher.batchesPerEpoch())
                     : evalBatcher.batch(evalOrder, s - total);
-            maxTokens = Math.max(maxTokens, b.tokens());
-            maxRows = Math.max(maxRows, b.rows);
-            maxScores = Math.max(maxScores, SequenceClassifier.scoreCount(cfg.heads, b.offsets, b.rows));
+            largest.add(b.offsets, b.rows);
         }
-        model.reserve(maxTokens, maxRows, maxScores, true);
+        largest.reserveIn(model, true);
         double[] seconds = new double[steps];
         int[] tokens = new int[steps], longest = new int[steps], rows = new int[steps];
         List<int[]> used = new ArrayList<>();
