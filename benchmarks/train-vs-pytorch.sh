@@ -28,10 +28,10 @@ mvn -q -B dependency:build-classpath -Dmdep.outputFile="$out/cp.txt" >/dev/null
 cp="$root/target/test-classes:$root/target/classes:$(cat "$out/cp.txt")"
 py="${PYTHON:-$(bash scripts/python-env.sh)}"
 
-# The JVM options are the ones the jar's launcher adds by default (cli.Launcher.defaultGc).
+# The JVM options are the ones the jar's launcher adds by default (cli.Launcher.defaultGc, defaultHugePages).
 java_side() { # threads, [extra args]
   local t="$1"; shift
-  java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmn64m -cp "$cp" distilj.bench.TrainStepBench \
+  java --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmn64m -XX:+UseTransparentHugePages -cp "$cp" distilj.bench.TrainStepBench \
     --config "$cfg" --threads "$t" --warmup "$warmup" --steps "$steps" "$@" 2>"$out/distilj-$t.log"
 }
 echo "distilj, 2 threads ..." >&2

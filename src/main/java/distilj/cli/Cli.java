@@ -105,7 +105,23 @@ public final class Cli implements Runnable {
                             + System.getProperty("java.vendor") + ")",
                     Simd.statusLine(),
                     "kernels: " + k.name() + ", threads: " + k.parallel().threads(),
+                    "JVM: " + collectors() + ", transparent huge pages " + (vmFlag("UseTransparentHugePages") ? "on" : "off"),
             };
+        }
+
+        /** The garbage collectors' names, sorted, e.g. "PS MarkSweep + PS Scavenge" for the parallel collector. */
+        private static String collectors() {
+            return String.join(" + ", java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                    .map(java.lang.management.GarbageCollectorMXBean::getName).sorted().toList());
+        }
+
+        private static boolean vmFlag(String name) {
+            try {
+                return Boolean.parseBoolean(java.lang.management.ManagementFactory
+                        .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption(name).getValue());
+            } catch (RuntimeException | LinkageError e) { // not HotSpot
+                return false;
+            }
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.Optional;
  * and exits with its exit code. Ctrl-C reaches both processes (same process group); the shutdown hook makes sure the
  * child is gone before the parent exits. If the relaunch is impossible the command still runs, on the scalar
  * kernels, and {@code SIMD: off — reason} is printed once on stderr by the kernel selection. The child also gets the
- * parallel garbage collector when the user named none ({@link #defaultGc}).
+ * parallel garbage collector when the user named none ({@link #defaultGc}), and transparent huge pages when the
+ * kernel offers them ({@link #defaultHugePages}).
  *
  * <p>This class must not touch anything in {@code jdk.incubator.vector} (or any class that does) before the check.
  */
@@ -62,6 +63,7 @@ public final class Launcher {
             cmd.add(a);
         }
         cmd.addAll(defaultGc(jvmOptions));
+        cmd.addAll(defaultHugePages(jvmOptions, transparentHugePageSetting()));
         cmd.add("--add-modules");
         cmd.add(VECTOR_MODULE);
         cmd.add("-cp");
@@ -114,6 +116,32 @@ public final class Launcher {
                     || a.startsWith("-XX:NewRatio")) young = true;
         }
         return young ? List.of("-XX:+UseParallelGC") : List.of("-XX:+UseParallelGC", "-Xmn64m");
+    }
+
+    /**
+     * {@code -XX:+UseTransparentHugePages} when the kernel gives transparent huge pages on request ({@code [madvise]},
+     * the usual default, or {@code [always]}) and the user said nothing about large pages. Why: a matrix multiply
+     * walks its operands in blocks spread over megabytes (a row of C every 3 KB, panels of B over 2–9 MB), far more
+     * 4 KB pages than the TLB holds; with 2 MB pages the same GEMM ran 15–25 % faster on this project's test machine
+     * (1750×768×768 forward 113 → 140 GFLOPS on one thread, benchmarks' GemmProbe), with the same bits.
+     *
+     * @param setting the content of {@code /sys/kernel/mm/transparent_hugepage/enabled}, or null when there is none
+     *                (not Linux): then nothing is added, so the JVM never warns about a flag it cannot honour.
+     */
+    static List<String> defaultHugePages(List<String> jvmOptions, String setting) {
+        for (String a : jvmOptions) {
+            if (a.contains("TransparentHugePages") || a.contains("LargePages")) return List.of();
+        }
+        boolean offered = setting != null && (setting.contains("[madvise]") || setting.contains("[always]"));
+        return offered ? List.of("-XX:+UseTransparentHugePages") : List.of();
+    }
+
+    private static String transparentHugePageSetting() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     /** Kept apart so that the module finder is only touched when needed. */

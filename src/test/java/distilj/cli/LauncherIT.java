@@ -82,6 +82,20 @@ class LauncherIT {
     }
 
     @Test
+    void relaunchedJvmGetsTheParallelCollectorAndHugePagesUnlessTheUserChose() throws Exception {
+        Result r = run(JDK17, List.of(), "--version");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("JVM: PS MarkSweep + PS Scavenge"), "expected the parallel collector:\n" + r.out);
+        Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        boolean offered = Files.isReadable(thp) && Files.readString(thp).matches("(?s).*\\[(madvise|always)\\].*");
+        assertEquals(offered, r.out.contains("transparent huge pages on"), "THP offered by the kernel: " + offered + "\n" + r.out);
+
+        Result mine = run(JDK17, List.of("-XX:+UseSerialGC", "-XX:-UseTransparentHugePages"), "--version");
+        assertEquals(0, mine.code, mine.err);
+        assertTrue(mine.out.contains("JVM: Copy + MarkSweepCompact, transparent huge pages off"), mine.out);
+    }
+
+    @Test
     void usageErrorExitCodeIsPassedThrough() throws Exception {
         Result r = run(JDK17, List.of(), "--definitely-not-a-flag");
         assertEquals(2, r.code, r.out + r.err);

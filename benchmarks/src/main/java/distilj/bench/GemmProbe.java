@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * GFLOPS and (1 thread only) GFLOPS by the thread's CPU time, which is less disturbed by other load. Used to sweep the
  * blocking parameters, e.g.
  * <pre>
- *   java --add-modules jdk.incubator.vector -Ddistilj.gemm.kc=128 -cp target/test-classes:target/classes \
+ *   java --add-modules jdk.incubator.vector -XX:+UseTransparentHugePages -Ddistilj.gemm.kc=128 -cp target/test-classes:target/classes \
  *        distilj.bench.GemmProbe 1 1750x768x768,1750x3072x768,1750x768x3072
  * </pre>
  * Arguments: threads, shapes (tokens x out x in), optionally ops (default forward,dX,dW) and seconds per measurement.
