@@ -295,13 +295,13 @@ public final class SimdKernels implements Kernels {
                 FloatVector sum = FloatVector.zero(F);
                 j = 0;
                 for (; j <= cols - L; j += L) {
-                    FloatVector e = VMath.exp(FloatVector.fromArray(F, x, o + j).mul(scale).sub(max));
+                    FloatVector e = VMath.expBelow88(FloatVector.fromArray(F, x, o + j).mul(scale).sub(max));
                     e.intoArray(x, o + j);
                     sum = sum.add(e);
                 }
                 if (j < cols) {
                     VectorMask<Float> k = F.indexInRange(j, cols);
-                    FloatVector e = VMath.exp(FloatVector.fromArray(F, x, o + j, k).mul(scale).sub(max));
+                    FloatVector e = VMath.expBelow88(FloatVector.fromArray(F, x, o + j, k).mul(scale).sub(max));
                     e.intoArray(x, o + j, k);
                     sum = sum.add(e, k);
                 }
@@ -364,19 +364,20 @@ public final class SimdKernels implements Kernels {
      */
     static FloatVector normalCdf(FloatVector x) {
         FloatVector z = x.abs().mul(INV_SQRT2);
-        FloatVector t = z.fma(0.5f, 1f);
-        t = FloatVector.broadcast(F, 1f).div(t);
-        FloatVector p = t.fma(Erf.C[9], Erf.C[8]);
-        p = p.fma(t, FloatVector.broadcast(F, Erf.C[7]));
-        p = p.fma(t, FloatVector.broadcast(F, Erf.C[6]));
-        p = p.fma(t, FloatVector.broadcast(F, Erf.C[5]));
-        p = p.fma(t, FloatVector.broadcast(F, Erf.C[4]));
-        p = p.fma(t, FloatVector.broadcast(F, Erf.C[3]));
-        p = p.fma(t, FloatVector.broadcast(F, Erf.C[2]));
-        p = p.fma(t, FloatVector.broadcast(F, Erf.C[1]));
-        p = p.fma(t, FloatVector.broadcast(F, Erf.C[0]));
-        FloatVector halfR = t.mul(VMath.exp(z.mul(z).neg().add(p))).mul(0.5f);
+        FloatVector t = FloatVector.broadcast(F, 1f).div(z.fma(0.5f, 1f));
+        // P(t) by Estrin's scheme, (C0 + C1·t) + t²·(C2 + C3·t) + t⁴·((C4 + C5·t) + t²·(C6 + C7·t)) + t⁸·(C8 + C9·t):
+        // a chain of 4 dependent FMAs after t where Horner's rule has 9. This loop is bound by the latency of its
+        // chain (the out-of-order window fills up with operations waiting on it), not by the number of operations.
+        FloatVector t2 = t.mul(t), t4 = t2.mul(t2), t8 = t4.mul(t4);
+        FloatVector p03 = t2.fma(t.fma(erfC(3), erfC(2)), t.fma(erfC(1), erfC(0)));
+        FloatVector p47 = t2.fma(t.fma(erfC(7), erfC(6)), t.fma(erfC(5), erfC(4)));
+        FloatVector p = t8.fma(t.fma(erfC(9), erfC(8)), t4.fma(p47, p03));
+        FloatVector halfR = t.mul(0.5f).mul(VMath.expBelow88(p.sub(z.mul(z)))); // t/2 and z² off the chain
         return FloatVector.broadcast(F, 1f).sub(halfR).blend(halfR, x.lt(0f));
+    }
+
+    private static FloatVector erfC(int i) {
+        return FloatVector.broadcast(F, Erf.C[i]);
     }
 
     @Override
@@ -434,14 +435,14 @@ public final class SimdKernels implements Kernels {
         int i = 0;
         for (; i <= n - L; i += L) {
             FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-            FloatVector pdf = VMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
+            FloatVector pdf = VMath.expBelow88(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
             FloatVector.fromArray(F, dy, dyOff + i).mul(v.fma(pdf, FloatVector.fromArray(F, cdf, i)))
                     .intoArray(dx, dxOff + i);
         }
         if (i < n) {
             VectorMask<Float> k = F.indexInRange(i, n);
             FloatVector v = FloatVector.fromArray(F, x, xOff + i, k);
-            FloatVector pdf = VMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
+            FloatVector pdf = VMath.expBelow88(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
             FloatVector.fromArray(F, dy, dyOff + i, k).mul(v.fma(pdf, FloatVector.fromArray(F, cdf, i, k)))
                     .intoArray(dx, dxOff + i, k);
         }
