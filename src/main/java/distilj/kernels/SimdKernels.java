@@ -1,10 +1,8 @@
 package distilj.kernels;
 
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -29,8 +27,6 @@ public final class SimdKernels implements Kernels {
      */
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
-    /** Double lanes for sums (floats are widened part by part from F). */
-    static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     /** Elements per parallel task in element-wise kernels; also the fixed block of {@link #sum}. */
     static final int CHUNK = 1 << 15;
 
@@ -272,53 +268,75 @@ public final class SimdKernels implements Kernels {
         });
     }
 
+    /**
+     * Each row in three passes, each its own small method: JDK 17's C2 ran out of its node budget inlining one big
+     * loop body (NodeCountInliningCutoff) and left the masked tail's exp a real call with its vectors boxed on the
+     * heap — for every row, since attention rows are rarely a multiple of 16 long. Only arrays and scalars cross these
+     * method boundaries, so nothing is boxed whatever C2 inlines. Same operations, same bits.
+     */
     @Override
     public void softmaxForward(float[] x, int off, int rows, int cols, int ld, float scale) {
         chunks(rows, rowsPerTask(cols), (r0, r1) -> {
             float[] lanes = new float[L]; // for the lane folds of VMath, one per task
             for (int r = r0; r < r1; r++) {
                 int o = off + r * ld;
-                // -∞ made here, not captured from outside the lambda: a captured vector merged into the loop's phi
-                // kept JDK 17's C2 from scalarising it (~8 GB of boxed vectors per 8 DistilBERT-base steps).
-                FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-                FloatVector vmax = negInf;
-                int j = 0;
-                for (; j <= cols - L; j += L) {
-                    vmax = vmax.max(FloatVector.fromArray(F, x, o + j).mul(scale));
-                }
-                if (j < cols) {
-                    VectorMask<Float> k = F.indexInRange(j, cols);
-                    vmax = vmax.max(negInf.blend(FloatVector.fromArray(F, x, o + j, k).mul(scale), k));
-                }
-                vmax.intoArray(lanes, 0);
-                float max = VMath.maxLanes(lanes);
-                FloatVector sum = FloatVector.zero(F);
-                j = 0;
-                for (; j <= cols - L; j += L) {
-                    FloatVector e = VMath.expBelow88(FloatVector.fromArray(F, x, o + j).mul(scale).sub(max));
-                    e.intoArray(x, o + j);
-                    sum = sum.add(e);
-                }
-                if (j < cols) {
-                    VectorMask<Float> k = F.indexInRange(j, cols);
-                    FloatVector e = VMath.expBelow88(FloatVector.fromArray(F, x, o + j, k).mul(scale).sub(max));
-                    e.intoArray(x, o + j, k);
-                    sum = sum.add(e, k);
-                }
-                sum.intoArray(lanes, 0);
-                float inv = 1f / VMath.sumLanes(lanes);
-                j = 0;
-                for (; j <= cols - L; j += L) {
-                    FloatVector.fromArray(F, x, o + j).mul(inv).intoArray(x, o + j);
-                }
-                if (j < cols) {
-                    VectorMask<Float> k = F.indexInRange(j, cols);
-                    FloatVector.fromArray(F, x, o + j, k).mul(inv).intoArray(x, o + j, k);
-                }
+                float max = rowMax(x, o, cols, scale, lanes);
+                float inv = 1f / expRow(x, o, cols, scale, max, lanes);
+                scaleRow(x, o, cols, inv);
             }
         });
     }
 
+    /** max over j of x[o + j]·scale. */
+    private static float rowMax(float[] x, int o, int cols, float scale, float[] lanes) {
+        // -∞ made here, not captured from outside: a captured vector merged into the loop's phi kept JDK 17's C2 from
+        // scalarising it (~8 GB of boxed vectors per 8 DistilBERT-base steps).
+        FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        FloatVector vmax = negInf;
+        int j = 0;
+        for (; j <= cols - L; j += L) {
+            vmax = vmax.max(FloatVector.fromArray(F, x, o + j).mul(scale));
+        }
+        if (j < cols) {
+            VectorMask<Float> k = F.indexInRange(j, cols);
+            vmax = vmax.max(negInf.blend(FloatVector.fromArray(F, x, o + j, k).mul(scale), k));
+        }
+        vmax.intoArray(lanes, 0);
+        return VMath.maxLanes(lanes);
+    }
+
+    /** x[o + j] = exp(x[o + j]·scale − max) in place; returns their sum (lanes folded by {@link VMath#sumLanes}). */
+    private static float expRow(float[] x, int o, int cols, float scale, float max, float[] lanes) {
+        FloatVector sum = FloatVector.zero(F);
+        int j = 0;
+        for (; j <= cols - L; j += L) {
+            FloatVector e = VMath.expBelow88(FloatVector.fromArray(F, x, o + j).mul(scale).sub(max));
+            e.intoArray(x, o + j);
+            sum = sum.add(e);
+        }
+        if (j < cols) {
+            VectorMask<Float> k = F.indexInRange(j, cols);
+            FloatVector e = VMath.expBelow88(FloatVector.fromArray(F, x, o + j, k).mul(scale).sub(max));
+            e.intoArray(x, o + j, k);
+            sum = sum.add(e, k);
+        }
+        sum.intoArray(lanes, 0);
+        return VMath.sumLanes(lanes);
+    }
+
+    /** x[o + j] *= inv. */
+    private static void scaleRow(float[] x, int o, int cols, float inv) {
+        int j = 0;
+        for (; j <= cols - L; j += L) {
+            FloatVector.fromArray(F, x, o + j).mul(inv).intoArray(x, o + j);
+        }
+        if (j < cols) {
+            VectorMask<Float> k = F.indexInRange(j, cols);
+            FloatVector.fromArray(F, x, o + j, k).mul(inv).intoArray(x, o + j, k);
+        }
+    }
+
+    /** Per row: dot = Σ dy·y, then dx = scale·y·(dy − dot); in two small methods, as {@link #softmaxForward}. */
     @Override
     public void softmaxBackward(float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff,
                                 int rows, int cols, int ld, float scale) {
@@ -326,30 +344,41 @@ public final class SimdKernels implements Kernels {
             float[] lanes = new float[L]; // for the lane folds of VMath, one per task
             for (int r = r0; r < r1; r++) {
                 int yo = yOff + r * ld, go = dyOff + r * ld, xo = dxOff + r * ld;
-                FloatVector acc = FloatVector.zero(F);
-                int j = 0;
-                for (; j <= cols - L; j += L) {
-                    acc = FloatVector.fromArray(F, dy, go + j).fma(FloatVector.fromArray(F, y, yo + j), acc);
-                }
-                if (j < cols) {
-                    VectorMask<Float> k = F.indexInRange(j, cols);
-                    acc = FloatVector.fromArray(F, dy, go + j, k).fma(FloatVector.fromArray(F, y, yo + j, k), acc)
-                            .blend(acc, k.not());
-                }
-                acc.intoArray(lanes, 0);
-                float dot = VMath.sumLanes(lanes);
-                j = 0;
-                for (; j <= cols - L; j += L) {
-                    FloatVector.fromArray(F, y, yo + j).mul(scale)
-                            .mul(FloatVector.fromArray(F, dy, go + j).sub(dot)).intoArray(dx, xo + j);
-                }
-                if (j < cols) {
-                    VectorMask<Float> k = F.indexInRange(j, cols);
-                    FloatVector.fromArray(F, y, yo + j, k).mul(scale)
-                            .mul(FloatVector.fromArray(F, dy, go + j, k).sub(dot)).intoArray(dx, xo + j, k);
-                }
+                float dot = rowDot(dy, go, y, yo, cols, lanes);
+                rowSoftmaxGrad(y, yo, dy, go, dx, xo, cols, scale, dot);
             }
         });
+    }
+
+    /** Σ_j dy[go + j]·y[yo + j] (lanes folded by {@link VMath#sumLanes}). */
+    private static float rowDot(float[] dy, int go, float[] y, int yo, int cols, float[] lanes) {
+        FloatVector acc = FloatVector.zero(F);
+        int j = 0;
+        for (; j <= cols - L; j += L) {
+            acc = FloatVector.fromArray(F, dy, go + j).fma(FloatVector.fromArray(F, y, yo + j), acc);
+        }
+        if (j < cols) {
+            VectorMask<Float> k = F.indexInRange(j, cols);
+            acc = FloatVector.fromArray(F, dy, go + j, k).fma(FloatVector.fromArray(F, y, yo + j, k), acc)
+                    .blend(acc, k.not());
+        }
+        acc.intoArray(lanes, 0);
+        return VMath.sumLanes(lanes);
+    }
+
+    /** dx[xo + j] = scale·y[yo + j]·(dy[go + j] − dot). */
+    private static void rowSoftmaxGrad(float[] y, int yo, float[] dy, int go, float[] dx, int xo, int cols, float scale,
+                                       float dot) {
+        int j = 0;
+        for (; j <= cols - L; j += L) {
+            FloatVector.fromArray(F, y, yo + j).mul(scale)
+                    .mul(FloatVector.fromArray(F, dy, go + j).sub(dot)).intoArray(dx, xo + j);
+        }
+        if (j < cols) {
+            VectorMask<Float> k = F.indexInRange(j, cols);
+            FloatVector.fromArray(F, y, yo + j, k).mul(scale)
+                    .mul(FloatVector.fromArray(F, dy, go + j, k).sub(dot)).intoArray(dx, xo + j, k);
+        }
     }
 
     // ------------------------------------------------------------------ activations
@@ -601,17 +630,17 @@ public final class SimdKernels implements Kernels {
     }
 
     /**
-     * Σ x (or Σ x²) in double: fixed blocks of CHUNK elements, each summed in {@code dl = DS.length()} double lanes
-     * (element i of a block goes to lane i mod dl), the lanes folded by the tree of {@link VMath#sumLanes}, the
+     * Σ x (or Σ x²) in double: fixed blocks of CHUNK elements, each summed in {@link #DL} = 8 double lanes
+     * (element i of a block goes to lane i mod 8), the lanes folded by the tree of {@link VMath#sumLanes}, the
      * ragged tail added after, then the block sums added in block order. The blocking is fixed, so the result is the
-     * same for any thread count. (x² of a float is exact in double, so each lane is a plain sum of exact squares, and
-     * {@code fma(d, d, acc)} rounds exactly as {@code acc + d·d}.)
+     * same for any thread count.
      *
-     * <p>The floats are widened {@code dl} at a time from a half-width float vector ({@link #FH}, 256 bits with
-     * AVX-512) into one full double vector: JDK 17's C2 compiles that conversion to one {@code vcvtps2pd}, while a
-     * full-width float vector's {@code convertShape(F2D)} is not intrinsified (its fallback allocated ~1 GB per
-     * training step) and scalar {@code (double) x} runs ~2× slower (each {@code vcvtss2sd} merges into, so waits on,
-     * its destination register).
+     * <p>The lanes are scalar variables, not a vector: widening floats to doubles takes a float vector of half the width
+     * ({@code convertShape(F2D)} from a full-width one is not intrinsified on JDK 17), and a second float species
+     * anywhere in the process spoils JDK 17's compiled code for all the others: after a 256-bit float vector had run,
+     * C2 compiled the GELU and softmax loops with their vectors boxed on the heap (measured in a DistilBERT-base step:
+     * ~10 GB of garbage per few steps, GELU 2–3× slower). {@code d·d} of a float is exact in double, so
+     * {@code lane += d·d} rounds once, exactly as a vector {@code fma} would.
      */
     private double blockedSum(float[] x, int off, int n, boolean squares) {
         int blocks = (n + CHUNK - 1) / CHUNK;
@@ -623,34 +652,51 @@ public final class SimdKernels implements Kernels {
         return total;
     }
 
-    /** Floats of half the vector width: as many lanes as {@link #DS} has doubles. */
-    static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(DS.vectorBitSize() / 2));
+    /**
+     * Lanes of {@link #blockedSum}: 8, the doubles of one AVX-512 vector (the order is the same on every machine). They
+     * are 8 local variables, so the 8 chains of additions overlap and the float→double conversions never wait on
+     * each other.
+     */
+    static final int DL = 8;
 
-    /** One block of {@link #blockedSum}: Σ x² in DS lanes, folded, then the tail. */
+    /** One block of {@link #blockedSum}: Σ x² in DL lanes (element i in lane i mod DL), folded, then the tail. */
     private static double laneSumSquares(float[] x, int off, int n) {
-        int dl = DS.length(), i = 0;
-        DoubleVector acc = DoubleVector.zero(DS);
-        for (; i <= n - dl; i += dl) {
-            DoubleVector d = (DoubleVector) FloatVector.fromArray(FH, x, off + i).convertShape(VectorOperators.F2D, DS, 0);
-            acc = d.fma(d, acc);
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        int i = 0;
+        for (; i <= n - DL; i += DL) {
+            int o = off + i;
+            double d0 = x[o], d1 = x[o + 1], d2 = x[o + 2], d3 = x[o + 3];
+            double d4 = x[o + 4], d5 = x[o + 5], d6 = x[o + 6], d7 = x[o + 7];
+            a0 += d0 * d0;
+            a1 += d1 * d1;
+            a2 += d2 * d2;
+            a3 += d3 * d3;
+            a4 += d4 * d4;
+            a5 += d5 * d5;
+            a6 += d6 * d6;
+            a7 += d7 * d7;
         }
-        double[] t = new double[dl];
-        acc.intoArray(t, 0);
-        double s = VMath.sumLanes(t);
+        double s = VMath.sumLanes(new double[] {a0, a1, a2, a3, a4, a5, a6, a7});
         for (; i < n; i++) s += (double) x[off + i] * x[off + i];
         return s;
     }
 
     /** {@link #laneSumSquares} without the squares. */
     private static double laneSum(float[] x, int off, int n) {
-        int dl = DS.length(), i = 0;
-        DoubleVector acc = DoubleVector.zero(DS);
-        for (; i <= n - dl; i += dl) {
-            acc = acc.add((DoubleVector) FloatVector.fromArray(FH, x, off + i).convertShape(VectorOperators.F2D, DS, 0));
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+        int i = 0;
+        for (; i <= n - DL; i += DL) {
+            int o = off + i;
+            a0 += x[o];
+            a1 += x[o + 1];
+            a2 += x[o + 2];
+            a3 += x[o + 3];
+            a4 += x[o + 4];
+            a5 += x[o + 5];
+            a6 += x[o + 6];
+            a7 += x[o + 7];
         }
-        double[] t = new double[dl];
-        acc.intoArray(t, 0);
-        double s = VMath.sumLanes(t);
+        double s = VMath.sumLanes(new double[] {a0, a1, a2, a3, a4, a5, a6, a7});
         for (; i < n; i++) s += x[off + i];
         return s;
     }

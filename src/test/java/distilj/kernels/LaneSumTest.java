@@ -8,12 +8,12 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link SimdKernels#sum} and {@link SimdKernels#sumSquares} give exactly the bits of the documented order, written
  * out here in scalar double arithmetic: blocks of CHUNK elements; in a block, element i into lane i mod dl
- * (dl = double lanes), lanes folded as a halving tree, the tail added after, block sums added in order. (The vector
- * code widens and accumulates in vectors; this proves it is still that order.)
+ * (dl = 8 double lanes), lanes folded as a halving tree, the tail added after, block sums added in order. (The kernel
+ * keeps its lanes in 8 named variables; this proves it is still that order.)
  */
 class LaneSumTest {
     static double reference(float[] x, int off, int n, boolean squares) {
-        int dl = SimdKernels.DS.length();
+        int dl = SimdKernels.DL;
         double total = 0;
         for (int lo = 0; lo < n; lo += SimdKernels.CHUNK) {
             int hi = Math.min(n, lo + SimdKernels.CHUNK), i = lo;
