@@ -271,8 +271,10 @@ public final class SimdKernels implements Kernels {
     /**
      * Each row in three passes, each its own small method: JDK 17's C2 ran out of its node budget inlining one big
      * loop body (NodeCountInliningCutoff) and left the masked tail's exp a real call with its vectors boxed on the
-     * heap — for every row, since attention rows are rarely a multiple of 16 long. Only arrays and scalars cross these
-     * method boundaries, so nothing is boxed whatever C2 inlines. Same operations, same bits.
+     * heap. Only arrays and scalars cross these method boundaries, so nothing is boxed whatever C2 inlines. A row's
+     * ragged end (attention rows are rarely a multiple of 16 long) is done in scalar code with the vector code's
+     * operations, lane by lane into the same lanes: masked vector operations were boxed too (GBs per training step).
+     * Same operations, same bits as whole vectors would give.
      */
     @Override
     public void softmaxForward(float[] x, int off, int rows, int cols, int ld, float scale) {
@@ -289,19 +291,13 @@ public final class SimdKernels implements Kernels {
 
     /** max over j of x[o + j]·scale. */
     private static float rowMax(float[] x, int o, int cols, float scale, float[] lanes) {
-        // -∞ made here, not captured from outside: a captured vector merged into the loop's phi kept JDK 17's C2 from
-        // scalarising it (~8 GB of boxed vectors per 8 DistilBERT-base steps).
-        FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        FloatVector vmax = negInf;
+        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int j = 0;
         for (; j <= cols - L; j += L) {
             vmax = vmax.max(FloatVector.fromArray(F, x, o + j).mul(scale));
         }
-        if (j < cols) {
-            VectorMask<Float> k = F.indexInRange(j, cols);
-            vmax = vmax.max(negInf.blend(FloatVector.fromArray(F, x, o + j, k).mul(scale), k));
-        }
         vmax.intoArray(lanes, 0);
+        for (int l = 0; j + l < cols; l++) lanes[l] = Math.max(lanes[l], x[o + j + l] * scale);
         return VMath.maxLanes(lanes);
     }
 
@@ -314,13 +310,12 @@ public final class SimdKernels implements Kernels {
             e.intoArray(x, o + j);
             sum = sum.add(e);
         }
-        if (j < cols) {
-            VectorMask<Float> k = F.indexInRange(j, cols);
-            FloatVector e = VMath.expBelow88(FloatVector.fromArray(F, x, o + j, k).mul(scale).sub(max));
-            e.intoArray(x, o + j, k);
-            sum = sum.add(e, k);
-        }
         sum.intoArray(lanes, 0);
+        for (int l = 0; j + l < cols; l++) {
+            float e = VMath.expBelow88(x[o + j + l] * scale - max);
+            x[o + j + l] = e;
+            lanes[l] += e;
+        }
         return VMath.sumLanes(lanes);
     }
 
@@ -330,10 +325,7 @@ public final class SimdKernels implements Kernels {
         for (; j <= cols - L; j += L) {
             FloatVector.fromArray(F, x, o + j).mul(inv).intoArray(x, o + j);
         }
-        if (j < cols) {
-            VectorMask<Float> k = F.indexInRange(j, cols);
-            FloatVector.fromArray(F, x, o + j, k).mul(inv).intoArray(x, o + j, k);
-        }
+        for (; j < cols; j++) x[o + j] *= inv;
     }
 
     /** Per row: dot = Σ dy·y, then dx = scale·y·(dy − dot); in two small methods, as {@link #softmaxForward}. */
@@ -357,12 +349,8 @@ public final class SimdKernels implements Kernels {
         for (; j <= cols - L; j += L) {
             acc = FloatVector.fromArray(F, dy, go + j).fma(FloatVector.fromArray(F, y, yo + j), acc);
         }
-        if (j < cols) {
-            VectorMask<Float> k = F.indexInRange(j, cols);
-            acc = FloatVector.fromArray(F, dy, go + j, k).fma(FloatVector.fromArray(F, y, yo + j, k), acc)
-                    .blend(acc, k.not());
-        }
         acc.intoArray(lanes, 0);
+        for (int l = 0; j + l < cols; l++) lanes[l] = Math.fma(dy[go + j + l], y[yo + j + l], lanes[l]);
         return VMath.sumLanes(lanes);
     }
 
@@ -374,11 +362,7 @@ public final class SimdKernels implements Kernels {
             FloatVector.fromArray(F, y, yo + j).mul(scale)
                     .mul(FloatVector.fromArray(F, dy, go + j).sub(dot)).intoArray(dx, xo + j);
         }
-        if (j < cols) {
-            VectorMask<Float> k = F.indexInRange(j, cols);
-            FloatVector.fromArray(F, y, yo + j, k).mul(scale)
-                    .mul(FloatVector.fromArray(F, dy, go + j, k).sub(dot)).intoArray(dx, xo + j, k);
-        }
+        for (; j < cols; j++) dx[xo + j] = y[yo + j] * scale * (dy[go + j] - dot);
     }
 
     // ------------------------------------------------------------------ activations

@@ -48,6 +48,26 @@ final class VMath {
         return expInRange(x.blend(-87f, under)).blend(0f, under);
     }
 
+    /**
+     * The scalar twin of {@link #expBelow88(FloatVector)}, the same bits: the same operations in the same order, each
+     * rounded once ({@code Math.fma} is a fused multiply-add like the vector one). For the few elements at a row's ragged
+     * end, where a masked vector operation would be boxed on JDK 17.
+     */
+    static float expBelow88(float x) {
+        if (x < -87f) return 0f;
+        float t = Math.fma(x, LOG2E, ROUND);
+        float n = t - ROUND;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(r, 1.9875691500e-4f, 1.3981999507e-3f);
+        p = Math.fma(p, r, 8.3334519073e-3f);
+        p = Math.fma(p, r, 4.1665795894e-2f);
+        p = Math.fma(p, r, 1.6666665459e-1f);
+        p = Math.fma(p, r, 5.0000001201e-1f);
+        float e = Math.fma(p, r * r, r) + 1f;
+        return e * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (Float.floatToRawIntBits(ROUND) - 127)) << 23);
+    }
+
     /** The body of {@link #exp}, valid for −87 ≤ x ≤ 88 (NaN stays NaN). */
     private static FloatVector expInRange(FloatVector x) {
         // t = ROUND + n exactly (t has ulp 1 in [2²³, 2²⁴)), so n = t − ROUND is the rounded integer and the low

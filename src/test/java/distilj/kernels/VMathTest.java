@@ -31,6 +31,25 @@ class VMathTest {
     }
 
     @Test
+    void theScalarExpIsTheVectorExpLaneForLane() {
+        SplittableRandom r = new SplittableRandom(11);
+        float[] x = new float[256 * L];
+        float[] special = {0f, -0f, -87f, Math.nextDown(-87f), -88f, Float.NEGATIVE_INFINITY, Float.NaN, 88f, -1e-30f,
+            -0.34657359f, 0.34657359f, -20.5f};
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i < special.length ? special[i] : (float) (r.nextDouble() * 120 - 100); // [−100, 20)
+        }
+        for (int i = 0; i < x.length; i += L) {
+            float[] v = VMath.expBelow88(FloatVector.fromArray(VMath.F, x, i)).toArray();
+            for (int l = 0; l < L; l++) {
+                float s = VMath.expBelow88(x[i + l]);
+                assertEquals(Float.floatToRawIntBits(v[l]), Float.floatToRawIntBits(s),
+                        "x = " + x[i + l] + ": vector " + v[l] + ", scalar " + s);
+            }
+        }
+    }
+
+    @Test
     void geluKeepsTheOraclesInfinitiesAndNaNs() {
         try (Parallel pool = new Parallel(1)) {
             Kernels s = new ScalarKernels(pool), v = new SimdKernels(pool);
