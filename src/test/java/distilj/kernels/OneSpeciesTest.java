@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * The product uses one vector species, {@code FloatVector.SPECIES_PREFERRED} (and its same-width int reinterpretation),
  * and no other shape or element type. Why a test: on JDK 17, once a second float species has run anywhere in the
  * process (the gradient norm once widened 256-bit float vectors to doubles), C2 compiled the GELU and softmax loops with
- * their vectors boxed on the heap — GBs of garbage and a 2–3× slower GELU per training step — and no functional test
+ * their vectors boxed on the heap — ≈ 0.5 GB of garbage and a 2–3× slower GELU per training step — and no functional test
  * can see that. This reads the sources and names any line that brings in another species.
  */
 class OneSpeciesTest {
