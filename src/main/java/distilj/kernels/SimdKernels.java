@@ -619,7 +619,7 @@ public final class SimdKernels implements Kernels {
      * ragged tail added after, then the block sums added in block order. The blocking is fixed, so the result is the
      * same for any thread count.
      *
-     * <p>The lanes are scalar variables, not a vector: widening floats to doubles takes a float vector of half the width
+     * <p>The lanes are scalar code, not a vector: widening floats to doubles takes a float vector of half the width
      * ({@code convertShape(F2D)} from a full-width one is not intrinsified on JDK 17), and a second float species
      * anywhere in the process spoils JDK 17's compiled code for all the others: after a 256-bit float vector had run,
      * C2 compiled the GELU and softmax loops with their vectors boxed on the heap (measured in a DistilBERT-base step:
@@ -629,59 +629,27 @@ public final class SimdKernels implements Kernels {
     private double blockedSum(float[] x, int off, int n, boolean squares) {
         int blocks = (n + CHUNK - 1) / CHUNK;
         double[] partial = new double[Math.max(1, blocks)];
-        chunks(n, CHUNK, (lo, hi) ->
-                partial[lo / CHUNK] = squares ? laneSumSquares(x, off + lo, hi - lo) : laneSum(x, off + lo, hi - lo));
+        chunks(n, CHUNK, (lo, hi) -> partial[lo / CHUNK] = laneSum(x, off + lo, hi - lo, squares));
         double total = 0;
         for (double p : partial) total += p;
         return total;
     }
 
-    /**
-     * Lanes of {@link #blockedSum}: 8, the doubles of one AVX-512 vector (the order is the same on every machine). They
-     * are 8 local variables, so the 8 chains of additions overlap. (Still ~3× slower than the vector version it
-     * replaced: C2 reuses a register for several {@code vcvtss2sd}, which merge into, so wait on, their destination.)
-     */
+    /** Lanes of {@link #blockedSum}: 8, the doubles of one AVX-512 vector (the order is the same on every machine). */
     static final int DL = 8;
 
-    /** One block of {@link #blockedSum}: Σ x² in DL lanes (element i in lane i mod DL), folded, then the tail. */
-    private static double laneSumSquares(float[] x, int off, int n) {
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    /** One block of {@link #blockedSum}: Σ x (or Σ x²) in DL lanes (element i in lane i mod DL), folded, then the tail. */
+    private static double laneSum(float[] x, int off, int n, boolean squares) {
+        double[] lane = new double[DL];
         int i = 0;
         for (; i <= n - DL; i += DL) {
-            int o = off + i;
-            double d0 = x[o], d1 = x[o + 1], d2 = x[o + 2], d3 = x[o + 3];
-            double d4 = x[o + 4], d5 = x[o + 5], d6 = x[o + 6], d7 = x[o + 7];
-            a0 += d0 * d0;
-            a1 += d1 * d1;
-            a2 += d2 * d2;
-            a3 += d3 * d3;
-            a4 += d4 * d4;
-            a5 += d5 * d5;
-            a6 += d6 * d6;
-            a7 += d7 * d7;
+            for (int l = 0; l < DL; l++) {
+                double d = x[off + i + l];
+                lane[l] += squares ? d * d : d;
+            }
         }
-        double s = VMath.sumLanes(new double[] {a0, a1, a2, a3, a4, a5, a6, a7});
-        for (; i < n; i++) s += (double) x[off + i] * x[off + i];
-        return s;
-    }
-
-    /** {@link #laneSumSquares} without the squares. */
-    private static double laneSum(float[] x, int off, int n) {
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-        int i = 0;
-        for (; i <= n - DL; i += DL) {
-            int o = off + i;
-            a0 += x[o];
-            a1 += x[o + 1];
-            a2 += x[o + 2];
-            a3 += x[o + 3];
-            a4 += x[o + 4];
-            a5 += x[o + 5];
-            a6 += x[o + 6];
-            a7 += x[o + 7];
-        }
-        double s = VMath.sumLanes(new double[] {a0, a1, a2, a3, a4, a5, a6, a7});
-        for (; i < n; i++) s += x[off + i];
+        double s = VMath.sumLanes(lane);
+        for (; i < n; i++) s += squares ? (double) x[off + i] * x[off + i] : x[off + i];
         return s;
     }
 }

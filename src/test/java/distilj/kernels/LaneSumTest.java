@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
  * {@link SimdKernels#sum} and {@link SimdKernels#sumSquares} give exactly the bits of the documented order, written
  * out here in scalar double arithmetic: blocks of CHUNK elements; in a block, element i into lane i mod dl
  * (dl = 8 double lanes), lanes folded as a halving tree, the tail added after, block sums added in order. (The kernel
- * keeps its lanes in 8 named variables; this proves it is still that order.)
+ * keeps its lanes in a plain double[8]; this proves it is still that order.)
  */
 class LaneSumTest {
     static double reference(float[] x, int off, int n, boolean squares) {
