@@ -2,7 +2,8 @@
 # Our GEMM against the strongest sgemm on this machine, and against the CPU's fp32 peak, in ONE run:
 #   (a) distilj's GemmBench (JMH) on JDK 17 (`java`) and, when present, Temurin 25;
 #   (b) Debian's OpenBLAS through a C driver (c/sgemm_openblas.c), numpy's bundled OpenBLAS and torch.matmul;
-#   (c) the fp32 peak from a register-only AVX-512 FMA loop (c/fma_peak.c), per thread count.
+#   (c) the fp32 peak from a register-only AVX-512 FMA loop (c/fma_peak.c), per thread count, before and after each
+#       shape (the sides are interleaved shape by shape: see below).
 # Shapes: tokens 1750 and 3584 × (768→768, 768→3072, 3072→768), ops forward / dX / dW, threads 1 and 2.
 # Prints a table and writes benchmarks/results/gemm.json.
 #   benchmarks/gemm-vs-blas.sh            (about 15 minutes)
@@ -47,40 +48,44 @@ if [ -d /work ] && [ -z "${BENCH_LOCK_HELD:-}" ]; then
 fi
 cat /proc/loadavg > "$WORK/loadavg-start.txt"
 : > "$WORK/blas.jsonl"
+rm -f "$WORK"/jmh-*.json
 
-echo "== fp32 peak (FMA loop)" >&2
-for t in $THREADS; do
-  read -r wall cpu < <("$WORK/fma_peak" "$t")
-  echo "{\"lib\": \"peak\", \"threads\": $t, \"gflops\": $wall, \"gflops_cpu_time\": $cpu}" >> "$WORK/blas.jsonl"
-done
-
-echo "== OpenBLAS (Debian, C driver)" >&2
-for t in $THREADS; do
-  for shape in ${SHAPES//,/ }; do
+# This VM's clock and its neighbours move a lot (the FMA loop has read anywhere from 69 to 231 GFLOPS per thread on
+# the same day), so the sides are interleaved: for each shape, the peak, then every library, then our GEMM, then the
+# peak again, all within a minute or two. Each row's ratios compare measurements taken close together, and its
+# % of peak uses the higher of the two peak readings around it (never flattering us).
+peak() { # $1 = shape tag
+  for t in $THREADS; do
+    read -r wall cpu < <("$WORK/fma_peak" "$t")
+    echo "{\"lib\": \"peak\", \"threads\": $t, \"shape\": \"$1\", \"gflops\": $wall, \"gflops_cpu_time\": $cpu}" \
+      >> "$WORK/blas.jsonl"
+  done
+}
+run_jmh() { # $1 = label, $2 = java, $3 = shape
+  "$2" --add-modules jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main 'distilj.bench.GemmBench' \
+    -jvm "$2" -p shape="$3" -p threads=1,2 "${JMH_ARGS[@]}" \
+    -rf json -rff "$WORK/jmh-$1-$3.json" >> "$WORK/jmh-$1.log" 2>&1
+}
+for shape in ${SHAPES//,/ }; do
+  echo "== $shape: peak, OpenBLAS (Debian, C driver), numpy, torch, distilj JDK 17${JDK25:+ and 25}, peak" >&2
+  peak "$shape"
+  for t in $THREADS; do
     for op in forward dX dW; do
       g=$(OPENBLAS_NUM_THREADS=$t "$WORK/sgemm_openblas" ${shape//x/ } "$op" "$SECS")
       echo "{\"lib\": \"openblas\", \"threads\": $t, \"shape\": \"$shape\", \"op\": \"$op\", \"gflops\": $g}" \
         >> "$WORK/blas.jsonl"
     done
   done
-done
-
-for lib in numpy torch; do
-  echo "== $lib" >&2
-  for t in $THREADS; do
-    OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t MKL_NUM_THREADS=$t \
-      "$PYTHON" benchmarks/python_gemm.py "$lib" "$t" "$SHAPES" "$SECS" >> "$WORK/blas.jsonl"
+  for lib in numpy torch; do
+    for t in $THREADS; do
+      OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t MKL_NUM_THREADS=$t \
+        "$PYTHON" benchmarks/python_gemm.py "$lib" "$t" "$shape" "$SECS" >> "$WORK/blas.jsonl"
+    done
   done
+  run_jmh jdk17 java "$shape"
+  if [ -x "$JDK25" ]; then run_jmh jdk25 "$JDK25" "$shape"; fi
+  peak "$shape"
 done
-
-run_jmh() { # $1 = label, $2 = java
-  echo "== distilj GemmBench on $1" >&2
-  "$2" --add-modules jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main 'distilj.bench.GemmBench' \
-    -jvm "$2" -p shape="$SHAPES" -p threads=1,2 "${JMH_ARGS[@]}" \
-    -rf json -rff "$WORK/jmh-$1.json" > "$WORK/jmh-$1.log" 2>&1
-}
-run_jmh jdk17 java
-if [ -x "$JDK25" ]; then run_jmh jdk25 "$JDK25"; fi
 cat /proc/loadavg > "$WORK/loadavg-end.txt"
 
 "$PYTHON" benchmarks/gemm_report.py "$WORK" "$RESULTS/gemm.json"
