@@ -32,10 +32,10 @@ class GemmTest {
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 17, 3}, {7, 1, 65}, {3, 7, 17}, {17, 63, 1}, {65, 33, 64}, {80, 80, 64},
         {129, 67, 131},   // packed: M over one MC block, N a ragged panel, K odd
-        {97, 45, 300},    // packed: two K blocks (KC = 256)
+        {97, 45, SimdGemm.KC + 44},  // packed: two K blocks
         {9, 800, 130},    // packed: two N blocks (NC = 768), M below one micro-tile
         {1, 1000, 1000},  // packed: a single row
-        {20, 200, 257},   // packed: a last K block of depth 1 whose panel ends near the end of A (packing bounds)
+        {20, 200, SimdGemm.KC + 1},  // packed: a last K block of depth 1 whose panel ends near the end of A (bounds)
     };
 
     @Test
