@@ -6,9 +6,9 @@
 #       shape (the sides are interleaved shape by shape: see below).
 # Shapes: tokens 1750 and 3584 × (768→768, 768→3072, 3072→768), ops forward / dX / dW, threads 1 and 2.
 # Prints a table and writes benchmarks/results/gemm.json.
-#   benchmarks/gemm-vs-blas.sh            (about 15 minutes)
+#   benchmarks/gemm-vs-blas.sh            (about 25 minutes)
 #   QUICK=1 benchmarks/gemm-vs-blas.sh    (tokens 1750 only, shorter runs)
-# Env: ONLY_SHAPES (comma-separated MxNxK list), PYTHON (default /work/venv/bin/python, else .venv/bin/python), JDK25 (a second JVM to measure).
+# Env: ONLY_SHAPES (comma-separated MxNxK list), ROUNDS (default 2), PYTHON (default /work/venv/bin/python, else .venv/bin/python), JDK25 (a second JVM to measure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=target/gemm-vs-blas
@@ -23,6 +23,7 @@ if [ "${QUICK:-0}" = 1 ]; then
   JMH_ARGS=(-wi 1 -w 1 -i 2 -r 1)
 fi
 SHAPES=${ONLY_SHAPES:-$SHAPES}
+ROUNDS=${ROUNDS:-2}
 THREADS="1 2"
 PYTHON=${PYTHON:-/work/venv/bin/python}
 [ -x "$PYTHON" ] || PYTHON=.venv/bin/python
@@ -35,6 +36,16 @@ if [ ! -e /usr/include/x86_64-linux-gnu/cblas.h ] && [ ! -e /usr/include/cblas.h
 fi
 gcc -O2 -mavx512f -mfma -pthread benchmarks/c/fma_peak.c -o "$WORK/fma_peak"
 gcc -O2 benchmarks/c/sgemm_openblas.c -o "$WORK/sgemm_openblas" -lopenblas
+# Debian's OpenBLAS 0.3.21 does not know this CPU model and falls back to its Prescott (SSE3) kernels: 33 GFLOPS a
+# core here, against 170 with its SkylakeX (AVX-512) kernels. The yardstick must be the strongest one, so when the
+# CPU has AVX-512 and nobody chose a core type, the driver gets the SkylakeX kernels.
+# (Only this driver: numpy's newer OpenBLAS recognises the CPU by itself.)
+DEBIAN_CORETYPE=${OPENBLAS_CORETYPE:-}
+if [ -z "$DEBIAN_CORETYPE" ] && grep -q -w avx512f /proc/cpuinfo; then DEBIAN_CORETYPE=SkylakeX; fi
+debian_sgemm() { env ${DEBIAN_CORETYPE:+OPENBLAS_CORETYPE=$DEBIAN_CORETYPE} "$WORK/sgemm_openblas" "$@"; }
+OPENBLAS_VERBOSE=2 OPENBLAS_NUM_THREADS=1 debian_sgemm 64 64 64 forward 0 2>&1 | sed -n 's/^Core: //p' \
+  > "$WORK/openblas-core.txt"
+echo "Debian OpenBLAS kernels: $(cat "$WORK/openblas-core.txt")" >&2
 mvn -q -B -o test-compile 2>/dev/null || mvn -q -B test-compile
 mvn -q -B -o dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >/dev/null 2>&1 \
   || mvn -q -B dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >/dev/null
@@ -52,8 +63,9 @@ rm -f "$WORK"/jmh-*.json
 
 # This VM's clock and its neighbours move a lot (the FMA loop has read anywhere from 69 to 231 GFLOPS per thread on
 # the same day), so the sides are interleaved: for each shape, the peak, then every library, then our GEMM, then the
-# peak again, all within a minute or two. Each row's ratios compare measurements taken close together, and its
-# % of peak uses the higher of the two peak readings around it (never flattering us).
+# peak again, all within two minutes; and the whole walk is done ROUNDS times (default 2). Every side of every row
+# keeps its best reading over the rounds, and a row's % of peak uses the highest peak reading of its shape (never
+# flattering us).
 peak() { # $1 = shape tag
   for t in $THREADS; do
     read -r wall cpu < <("$WORK/fma_peak" "$t")
@@ -64,14 +76,18 @@ peak() { # $1 = shape tag
 run_jmh() { # $1 = label, $2 = java, $3 = shape
   "$2" --add-modules jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main 'distilj.bench.GemmBench' \
     -jvm "$2" -p shape="$3" -p threads=1,2 "${JMH_ARGS[@]}" \
-    -rf json -rff "$WORK/jmh-$1-$3.json" >> "$WORK/jmh-$1.log" 2>&1
+    -rf json -rff "$WORK/jmh-$1-$3-r$round.json" >> "$WORK/jmh-$1.log" 2>&1
 }
-for shape in ${SHAPES//,/ }; do
-  echo "== $shape: peak, OpenBLAS (Debian, C driver), numpy, torch, distilj JDK 17${JDK25:+ and 25}, peak" >&2
+for round in $(seq 1 "$ROUNDS"); do
+order=${SHAPES//,/ }
+# Odd rounds walk the shapes forwards, even rounds backwards, so no shape always runs at the same point of the run.
+if [ $((round % 2)) = 0 ]; then order=$(echo $order | tr ' ' '\n' | tac | tr '\n' ' '); fi
+for shape in $order; do
+  echo "== round $round/$ROUNDS, $shape: peak, OpenBLAS (Debian, C driver), numpy, torch, distilj JDK 17${JDK25:+ and 25}, peak" >&2
   peak "$shape"
   for t in $THREADS; do
     for op in forward dX dW; do
-      g=$(OPENBLAS_NUM_THREADS=$t "$WORK/sgemm_openblas" ${shape//x/ } "$op" "$SECS")
+      g=$(OPENBLAS_NUM_THREADS=$t debian_sgemm ${shape//x/ } "$op" "$SECS")
       echo "{\"lib\": \"openblas\", \"threads\": $t, \"shape\": \"$shape\", \"op\": \"$op\", \"gflops\": $g}" \
         >> "$WORK/blas.jsonl"
     done
@@ -85,6 +101,7 @@ for shape in ${SHAPES//,/ }; do
   run_jmh jdk17 java "$shape"
   if [ -x "$JDK25" ]; then run_jmh jdk25 "$JDK25" "$shape"; fi
   peak "$shape"
+done
 done
 cat /proc/loadavg > "$WORK/loadavg-end.txt"
 

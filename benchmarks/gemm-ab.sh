@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Is a change to the GEMM faster? Measures SimdGemm at a git revision (A, default HEAD) against the working tree's (B)
+# in ONE JVM, alternating slices (GemmAB), because this VM's speed drifts too much between separate runs to see a few
+# per cent. Both versions read the same -Ddistilj.gemm.* properties; to compare blocking sizes, change the constant
+# in the working tree.
+#   benchmarks/gemm-ab.sh [REV] [THREADS] [SHAPES] [OPS] [SECONDS_PER_SLICE] [ROUNDS]
+#   e.g. benchmarks/gemm-ab.sh HEAD~1 2 1750x768x768,1750x3072x768 forward,dX,dW 0.3 12
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REV=${1:-HEAD}; THREADS=${2:-1}; SHAPES=${3:-1750x768x768,1750x3072x768,1750x768x3072}; OPS=${4:-forward,dX,dW}
+SLICE=${5:-0.3}; ROUNDS=${6:-12}
+WORK=target/gemm-ab
+rm -rf "$WORK" && mkdir -p "$WORK/gen/distilj/kernels" "$WORK/classes"
+mvn -q -B -o test-compile 2>/dev/null || mvn -q -B test-compile
+src=src/main/java/distilj/kernels/SimdGemm.java
+git show "$REV:$src" | sed 's/\bSimdGemm\b/SimdGemmA/g' > "$WORK/gen/distilj/kernels/SimdGemmA.java"
+sed 's/\bSimdGemm\b/SimdGemmB/g' "$src" > "$WORK/gen/distilj/kernels/SimdGemmB.java"
+javac -nowarn --release 17 --add-modules jdk.incubator.vector -cp target/classes -d "$WORK/classes" \
+  "$WORK"/gen/distilj/kernels/*.java 2>&1 | grep -v -E "^warning|incubat|^1 warning" || true
+# One benchmark at a time on this machine (the same lock as gemm-vs-blas.sh).
+if [ -d /work ] && [ -z "${BENCH_LOCK_HELD:-}" ]; then exec 9>/work/bench.lock; flock 9; fi
+echo "A = SimdGemm at $REV ($(git rev-parse --short "$REV")), B = working tree; $THREADS thread(s)" >&2
+java --add-modules jdk.incubator.vector -XX:+UseTransparentHugePages -XX:+UseParallelGC -Xmn64m \
+  -cp "$WORK/classes:target/test-classes:target/classes" distilj.bench.GemmAB \
+  "$THREADS" "$SHAPES" "$OPS" "$SLICE" "$ROUNDS" 2>&1 | grep -v "incubator modules"
