@@ -7,7 +7,6 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * Two versions of the GEMM, A and B, measured in one JVM in alternating slices: on this VM the clock and the
@@ -34,21 +33,18 @@ public final class GemmAB {
             Object[] gemm = {create("distilj.kernels.SimdGemmA", pool), create("distilj.kernels.SimdGemmB", pool)};
             Method[] call = {method(gemm[0]), method(gemm[1])};
             for (String shape : shapes) {
-                String[] s = shape.split("x");
-                int M = Integer.parseInt(s[0]), N = Integer.parseInt(s[1]), K = Integer.parseInt(s[2]);
-                SplittableRandom r = new SplittableRandom(1);
-                float[] x = GemmBench.random(r, M * K), w = GemmBench.random(r, N * K), b = GemmBench.random(r, N),
-                        dy = GemmBench.random(r, M * N), y = new float[M * N], dx = new float[M * K], dw = new float[N * K];
+                LinearOperands o = new LinearOperands(shape);
+                int M = o.M, N = o.N, K = o.K;
                 for (String op : ops) {
                     // The arguments of SimdGemm.gemm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C,
                     // cOff, ldc, bias, biasOff) for the three GEMMs of a linear layer, as in GemmBench.
                     Object[] a = switch (op) {
-                        case "forward" -> new Object[] {false, true, M, N, K, x, 0, K, w, 0, K, 0f, y, 0, N, b, 0};
-                        case "dX" -> new Object[] {false, false, M, K, N, dy, 0, N, w, 0, K, 0f, dx, 0, K, null, 0};
-                        case "dW" -> new Object[] {true, false, N, K, M, dy, 0, N, x, 0, K, 1f, dw, 0, K, null, 0};
+                        case "forward" -> new Object[] {false, true, M, N, K, o.x, 0, K, o.w, 0, K, 0f, o.y, 0, N, o.b, 0};
+                        case "dX" -> new Object[] {false, false, M, K, N, o.dy, 0, N, o.w, 0, K, 0f, o.dx, 0, K, null, 0};
+                        case "dW" -> new Object[] {true, false, N, K, M, o.dy, 0, N, o.x, 0, K, 1f, o.dw, 0, K, null, 0};
                         default -> throw new IllegalArgumentException("op must be forward, dX or dW: " + op);
                     };
-                    double flop = 2.0 * M * N * K;
+                    double flop = o.flop();
                     for (int v = 0; v < 2; v++) {
                         long end = System.nanoTime() + 1_500_000_000L;
                         while (System.nanoTime() < end) invoke(call[v], gemm[v], a);

@@ -48,25 +48,13 @@ public class GemmBench {
 
     private Parallel pool;
     private Kernels k;
-    private int M, N, K;
-    private float[] x, w, b, y, dy, dx, dw;
+    private LinearOperands o;
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] s = shape.split("x");
-        M = Integer.parseInt(s[0]);
-        N = Integer.parseInt(s[1]);
-        K = Integer.parseInt(s[2]);
         pool = new Parallel(threads);
         k = new SimdKernels(pool);
-        SplittableRandom r = new SplittableRandom(1);
-        x = random(r, M * K);
-        w = random(r, N * K);
-        b = random(r, N);
-        dy = random(r, M * N);
-        y = new float[M * N];
-        dx = new float[M * K];
-        dw = new float[N * K];
+        o = new LinearOperands(shape);
     }
 
     static float[] random(SplittableRandom r, int n) {
@@ -82,16 +70,17 @@ public class GemmBench {
 
     @Benchmark
     public float gemm() {
+        int M = o.M, N = o.N, K = o.K;
         switch (op) {
             case "forward":
-                k.linearForward(x, 0, w, 0, b, 0, y, 0, M, N, K);
-                return y[0];
+                k.linearForward(o.x, 0, o.w, 0, o.b, 0, o.y, 0, M, N, K);
+                return o.y[0];
             case "dX":
-                k.gemm(false, false, M, K, N, dy, 0, N, w, 0, K, 0f, dx, 0, K);
-                return dx[0];
+                k.gemm(false, false, M, K, N, o.dy, 0, N, o.w, 0, K, 0f, o.dx, 0, K);
+                return o.dx[0];
             default:
-                k.gemm(true, false, N, K, M, dy, 0, N, x, 0, K, 1f, dw, 0, K);
-                return dw[0];
+                k.gemm(true, false, N, K, M, o.dy, 0, N, o.x, 0, K, 1f, o.dw, 0, K);
+                return o.dw[0];
         }
     }
 }

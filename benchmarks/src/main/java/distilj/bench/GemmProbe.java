@@ -5,7 +5,6 @@ import distilj.kernels.SimdKernels;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * A quick GEMM probe for tuning, not a benchmark of record (that is {@link GemmBench} under JMH): one JVM, the ops of
@@ -28,19 +27,16 @@ public final class GemmProbe {
         try (Parallel pool = new Parallel(threads)) {
             SimdKernels k = new SimdKernels(pool);
             for (String shape : shapes) {
-                String[] s = shape.split("x");
-                int M = Integer.parseInt(s[0]), N = Integer.parseInt(s[1]), K = Integer.parseInt(s[2]);
-                SplittableRandom r = new SplittableRandom(1);
-                float[] x = GemmBench.random(r, M * K), w = GemmBench.random(r, N * K), b = GemmBench.random(r, N),
-                        dy = GemmBench.random(r, M * N), y = new float[M * N], dx = new float[M * K], dw = new float[N * K];
+                LinearOperands o = new LinearOperands(shape);
+                int M = o.M, N = o.N, K = o.K;
                 for (String op : ops) {
                     Runnable call = switch (op) {
-                        case "forward" -> () -> k.linearForward(x, 0, w, 0, b, 0, y, 0, M, N, K);
-                        case "dX" -> () -> k.gemm(false, false, M, K, N, dy, 0, N, w, 0, K, 0f, dx, 0, K);
-                        case "dW" -> () -> k.gemm(true, false, N, K, M, dy, 0, N, x, 0, K, 1f, dw, 0, K);
+                        case "forward" -> () -> k.linearForward(o.x, 0, o.w, 0, o.b, 0, o.y, 0, M, N, K);
+                        case "dX" -> () -> k.gemm(false, false, M, K, N, o.dy, 0, N, o.w, 0, K, 0f, o.dx, 0, K);
+                        case "dW" -> () -> k.gemm(true, false, N, K, M, o.dy, 0, N, o.x, 0, K, 1f, o.dw, 0, K);
                         default -> throw new IllegalArgumentException("op must be forward, dX or dW: " + op);
                     };
-                    double flop = 2.0 * M * N * K;
+                    double flop = o.flop();
                     long warmEnd = System.nanoTime() + (long) (seconds * 1e9);
                     while (System.nanoTime() < warmEnd) call.run();
                     int reps = 7;
