@@ -24,7 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Threads split C into {@code MC×NC} blocks (tasks), never K: every element of C is accumulated in the same order
  * (each K block summed from zero in k order, the block sums added to C in block order) whatever the thread count, so
- * results are bit-identical for any pool size. Problems below {@link #SMALL_FLOPS} (attention heads, the classifier) take a simpler single-thread path.
+ * results are bit-identical for any pool size. Problems below {@link #SMALL_FLOPS} (attention heads, the classifier)
+ * take a simpler single-thread path that blocks K the same way.
  *
  * <p>Hot methods are deliberately small (the micro-kernel is one straight loop, called, never inlined): C2 compiles huge methods badly.
  */
@@ -261,16 +262,16 @@ final class SimdGemm {
      * tile held in 28 of the 32 vector registers (2 more for B, 1 for the broadcast A). Measured on this machine,
      * 14×2 beat 8×2, 12×2, 4×4 and 6×4 tiles. Each element is one chain of FMAs in k order starting from zero, added
      * to C's old value after the loop: C is read only at the end, so a tile of C that has left the cache does not
-     * hold up the first FMAs, and the next tile's chains can start while those loads are in flight (interleaved
-     * A/B against starting the chains from C: +0–3 %). The result depends only on the data. Prologue and epilogue
-     * are written out (no helper calls): a helper that C2 declines to inline would box the vectors and run ~20×
-     * slower.
+     * hold up the first FMAs, and the next tile's chains can start while those loads are in flight (interleaved A/B
+     * against starting the chains from C: +0–2 % in the per-round medians of six shape×op cases). The result depends
+     * only on the data. Prologue and epilogue are written out (no helper calls): a helper that C2 declines to inline
+     * would box the vectors and run ~20× slower.
      */
     static void micro(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc, boolean accumulate) {
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
-                c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00,
-                c90 = c00, c91 = c00, c100 = c00, c101 = c00, c110 = c00, c111 = c00, c120 = c00, c121 = c00, c130 = c00,
-                c131 = c00;
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+                c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00,
+                c80 = c00, c81 = c00, c90 = c00, c91 = c00, c100 = c00, c101 = c00, c110 = c00, c111 = c00, c120 = c00,
+                c121 = c00, c130 = c00, c131 = c00;
         // ak, bk recomputed from k each time (k is the loop's only induction variable): C2 then proves every index in
         // range once, before the loop. Stepping ak += MR instead saved a multiply per k on JDK 17 (+3–5 % in an L1
         // probe, nothing measurable in whole GEMMs) but made JDK 25 spill an accumulator and keep range checks in the
@@ -431,15 +432,17 @@ final class SimdGemm {
     }
 
     /**
-     * tile[4, NR] = op(A)[4 rows from a0, K] · bs[K, from column j0 of row 0 on], one FMA chain per element in k order
-     * starting from zero. Rows past mr repeat the last real row (computed, never stored), so the loop has no branches.
+     * tile[4, NR] = op(A)[4 rows from a0, K] · the [K, NR] block of bs that starts at bStart (row stride np), one FMA
+     * chain per element in k order starting from zero. Rows past mr repeat the last real row (computed, never
+     * stored), so the loop has no branches.
      */
-    private static void smallTile(float[] A, int a0, int si, int sk, int mr, float[] bs, int j, int np, int K,
+    private static void smallTile(float[] A, int a0, int si, int sk, int mr, float[] bs, int bStart, int np, int K,
                                   float[] tile) {
         int a1 = a0 + Math.min(1, mr - 1) * si, a2 = a0 + Math.min(2, mr - 1) * si, a3 = a0 + Math.min(3, mr - 1) * si;
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+                c31 = c00;
         for (int k = 0; k < K; k++) {
-            int bo = k * np + j, ak = k * sk;
+            int bo = bStart + k * np, ak = k * sk;
             FloatVector b0 = FloatVector.fromArray(F, bs, bo);
             FloatVector b1 = FloatVector.fromArray(F, bs, bo + L);
             FloatVector a = FloatVector.broadcast(F, A[a0 + ak]);
