@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Is a change to the GEMM faster? Measures SimdGemm at a git revision (A, default HEAD) against the working tree's (B)
-# in ONE JVM, alternating slices (GemmAB), because this VM's speed drifts too much between separate runs to see a few
-# per cent. Both versions read the same -Ddistilj.gemm.* properties; to compare blocking sizes, change the constant
-# in the working tree.
+# in one JVM, alternating slices (GemmAB), because this VM's speed drifts too much between separate runs to see a few
+# per cent; then again in a second JVM with the two classes created in the other order, because in one JVM the
+# second of two identical classes ran 7 % faster on 2 threads (an A/A run). Prints both runs and, per case, B/A as the
+# geometric mean of the two orders, in which that bias cancels. Both versions read the same -Ddistilj.gemm.*
+# properties; to compare blocking sizes, change the constant in the working tree.
 #   benchmarks/gemm-ab.sh [REV] [THREADS] [SHAPES] [OPS] [SECONDS_PER_SLICE] [ROUNDS]
 #   e.g. benchmarks/gemm-ab.sh HEAD~1 2 1750x768x768,1750x3072x768 forward,dX,dW 0.3 12
 set -euo pipefail
@@ -20,6 +22,26 @@ javac -nowarn --release 17 --add-modules jdk.incubator.vector -cp target/classes
 # One benchmark at a time on this machine (the same lock as gemm-vs-blas.sh).
 if [ -d /work ] && [ -z "${BENCH_LOCK_HELD:-}" ]; then exec 9>/work/bench.lock; flock 9; fi
 echo "A = SimdGemm at $REV ($(git rev-parse --short "$REV")), B = working tree; $THREADS thread(s)" >&2
-java --add-modules jdk.incubator.vector -XX:+UseTransparentHugePages -XX:+UseParallelGC -Xmn64m \
-  -cp "$WORK/classes:target/test-classes:target/classes" distilj.bench.GemmAB \
-  "$THREADS" "$SHAPES" "$OPS" "$SLICE" "$ROUNDS" 2>&1 | grep -v "incubator modules"
+run() { # $1 $2 = the classes, in the order to create them
+  java --add-modules jdk.incubator.vector -XX:+UseTransparentHugePages -XX:+UseParallelGC -Xmn64m \
+    -cp "$WORK/classes:target/test-classes:target/classes" distilj.bench.GemmAB \
+    "$THREADS" "$SHAPES" "$OPS" "$SLICE" "$ROUNDS" "distilj.kernels.$1" "distilj.kernels.$2" 2>&1 \
+    | grep -v "incubator modules" | tee "$WORK/$1-first.txt"
+}
+run SimdGemmA SimdGemmB
+run SimdGemmB SimdGemmA
+python3 - "$WORK" <<'PY'
+import math, sys
+def ratios(path):  # case -> second/first
+    out = {}
+    for line in open(path):
+        if "second/first" in line:
+            f = line.split()
+            out[(f[0], f[1])] = float(line.split("second/first")[1].split()[0])
+    return out
+ab, ba = ratios(sys.argv[1] + "/SimdGemmA-first.txt"), ratios(sys.argv[1] + "/SimdGemmB-first.txt")
+print("B/A per case, both orders (B second, B first) and their geometric mean:")
+for case in ab:
+    if case in ba:
+        print(f"{case[0]:14} {case[1]:7} {ab[case]:.3f} {1 / ba[case]:.3f}  ->  {math.sqrt(ab[case] / ba[case]):.3f}")
+PY

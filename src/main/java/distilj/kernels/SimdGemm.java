@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC}. A task packs its {@code MC×KC} block of A (192 KB,
  *   L2); for each MR-row micro-panel of it ({@code MR·KC·4} = 21 KB, held in the 48 KB L1) the task's B micro-panels
  *   of this K block ({@code KC×NC}, 1.1 MB, held in the 2 MB L2) stream past, and the tiles of C it writes are
- *   neighbours in memory. KC = 384 against 256 in an interleaved A/B: +1–4 % on 1 thread, +0–11 % on 2 (fewer
- *   passes over C; 768 and 3072 are multiples of it).</li>
+ *   neighbours in memory. KC = 384 rather than 256: fewer passes over C, and 768 and 3072 are multiples of it
+ *   (+1–4 % on 1 thread, +0–11 % on 2 in single-order A/Bs, which can flatter the second class by a few per
+ *   cent).</li>
  *   <li><b>Micro-kernel.</b> An {@code MR×NR} = 14×(2 vectors) tile of C lives in 28 vector registers for the whole
  *   K block: per k, two B vectors are loaded and each of the 14 A values is broadcast into two FMAs.</li>
  * </ol>
@@ -145,9 +146,8 @@ final class SimdGemm {
         int bBase = k0 * nPadded;
         // Rows of tiles outside, columns inside: the A micro-panel stays in L1 while the B panels of this K block
         // stream past it from L2, and consecutive tiles of C are neighbours in memory. Against the other nesting (B
-        // panel held in L1, tiles walking down C at stride ldc), interleaved in one JVM: +4–20 % on 2 threads in 11
-        // of 12 shape×op cases in one run, +13–15 % on 1 thread for dX of the 3072-wide layers; later runs of the
-        // whole change (with KC and C read at the end) gave +2–4 % in geometric mean, single cases ±10 %.
+        // panel held in L1, tiles walking down C at stride ldc), together with KC 384 and C read after the FMA loop:
+        // +4 % on 2 threads, +3 % on 1 (geometric means over 9 shape×op cases, benchmarks/gemm-ab.sh, both orders).
         for (int i = 0; i < mc; i += MR) {
             int mr = Math.min(MR, mc - i);
             for (int j = 0; j < nc; j += NR) {
@@ -262,9 +262,9 @@ final class SimdGemm {
      * tile held in 28 of the 32 vector registers (2 more for B, 1 for the broadcast A). Measured on this machine,
      * 14×2 beat 8×2, 12×2, 4×4 and 6×4 tiles. Each element is one chain of FMAs in k order starting from zero, added
      * to C's old value after the loop: C is read only at the end, so a tile of C that has left the cache does not
-     * hold up the first FMAs, and the next tile's chains can start while those loads are in flight (interleaved A/B
-     * against starting the chains from C: +0–2 % in the per-round medians of six shape×op cases). The result depends
-     * only on the data. Prologue and epilogue are written out (no helper calls): a helper that C2 declines to inline
+     * hold up the first FMAs, and the next tile's chains can start while those loads are in flight (single-order
+     * A/B against starting the chains from C: +0–2 % in the per-round medians of six shape×op cases). The result
+     * depends only on the data. Prologue and epilogue are written out (no helper calls): a helper that C2 declines to inline
      * would box the vectors and run ~20× slower.
      */
     static void micro(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc, boolean accumulate) {

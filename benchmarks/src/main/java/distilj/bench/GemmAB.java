@@ -9,17 +9,23 @@ import java.lang.reflect.Method;
 import java.util.Arrays;
 
 /**
- * Two versions of the GEMM, A and B, measured in one JVM in alternating slices: on this VM the clock and the
- * neighbours move the speed of everything by 10–50 % from one minute to the next (the FMA loop alone has read from 69
- * to 231 GFLOPS per thread on one day), so two separate runs cannot resolve a 3 % change, while slices of a few
- * hundred milliseconds taken in turn see the same machine. {@code benchmarks/gemm-ab.sh} builds the two versions as
- * classes {@code distilj.kernels.SimdGemmA} and {@code SimdGemmB} (copies of {@code SimdGemm} from a git revision and
- * from the working tree) and runs this.
+ * Two versions of the GEMM measured in one JVM in alternating slices: on this VM the clock and the neighbours move the
+ * speed of everything by 10–50 % from one minute to the next (the FMA loop alone has read from 69 to 231 GFLOPS per
+ * thread on one day), so two separate runs cannot resolve a 3 % change, while slices of a few hundred milliseconds
+ * taken in turn see the same machine. {@code benchmarks/gemm-ab.sh} builds the two versions as classes
+ * {@code distilj.kernels.SimdGemmA} and {@code SimdGemmB} (copies of {@code SimdGemm} from a git revision and from the
+ * working tree) and runs this twice, once with each class first.
  *
- * <p>Per shape and op: 1.5 s of warm-up for each, then {@code slices} rounds of A then B (B then A in odd rounds).
- * Prints each side's GFLOPS over all its slices (thread CPU time on 1 thread, wall time otherwise), B/A, and the
- * median and quartiles of the per-round ratios: a change is real when the quartiles sit on one side of 1.
- * Arguments: threads, shapes (tokens x out x in), ops (forward,dX,dW), seconds per slice, rounds.
+ * <p>Why twice: two copies of the same code are not equally fast in one JVM. An A/A run (the same source as both
+ * classes) on 2 threads gave the second-created class +1 to +16 % (geometric mean +7 %) over 9 shape×op cases, so a
+ * single ordering measures that bias as much as the change. The script swaps the order in the second JVM and reports
+ * the geometric mean of the two ratios, in which the bias cancels.
+ *
+ * <p>Per shape and op: 1.5 s of warm-up for each, then {@code slices} rounds of first then second (second then first
+ * in odd rounds). Prints one line per case: the two GFLOPS over all slices (thread CPU time on 1 thread, wall time
+ * otherwise), second/first, and the median and quartiles of the per-round ratios.
+ * Arguments: threads, shapes (tokens x out x in), ops (forward,dX,dW), seconds per slice, rounds, and the two class
+ * names in the order to create them.
  */
 public final class GemmAB {
     public static void main(String[] args) throws ReflectiveOperationException {
@@ -30,7 +36,8 @@ public final class GemmAB {
         int rounds = Integer.parseInt(args[4]);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         try (Parallel pool = new Parallel(threads)) {
-            Object[] gemm = {create("distilj.kernels.SimdGemmA", pool), create("distilj.kernels.SimdGemmB", pool)};
+            Object[] gemm = {create(args[5], pool), create(args[6], pool)};
+            String[] name = {args[5].substring(args[5].lastIndexOf('.') + 1), args[6].substring(args[6].lastIndexOf('.') + 1)};
             Method[] call = {method(gemm[0]), method(gemm[1])};
             for (String shape : shapes) {
                 LinearOperands o = new LinearOperands(shape);
@@ -70,9 +77,9 @@ public final class GemmAB {
                     }
                     Arrays.sort(ratio);
                     double ga = flop * count[0] / time[0], gb = flop * count[1] / time[1];
-                    System.out.printf("%-14s %-7s threads %d  A %6.1f  B %6.1f GFLOPS  B/A %.3f  per round: median %.3f"
-                                    + " [quartiles %.3f, %.3f]%n", shape, op, threads, ga, gb, gb / ga,
-                            ratio[rounds / 2], ratio[rounds / 4], ratio[(3 * rounds) / 4]);
+                    System.out.printf("%-14s %-7s threads %d  %s %6.1f  %s %6.1f GFLOPS  second/first %.3f  per round:"
+                                    + " median %.3f [quartiles %.3f, %.3f]%n", shape, op, threads, name[0], ga, name[1],
+                            gb, gb / ga, ratio[rounds / 2], ratio[rounds / 4], ratio[(3 * rounds) / 4]);
                 }
             }
         }
