@@ -37,7 +37,7 @@ public final class GemmAB {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         try (Parallel pool = new Parallel(threads)) {
             Object[] gemm = {create(args[5], pool), create(args[6], pool)};
-            String[] name = {args[5].substring(args[5].lastIndexOf('.') + 1), args[6].substring(args[6].lastIndexOf('.') + 1)};
+            String[] name = {simpleName(args[5]), simpleName(args[6])};
             Method[] call = {method(gemm[0]), method(gemm[1])};
             for (String shape : shapes) {
                 LinearOperands o = new LinearOperands(shape);
@@ -46,9 +46,12 @@ public final class GemmAB {
                     // The arguments of SimdGemm.gemm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C,
                     // cOff, ldc, bias, biasOff) for the three GEMMs of a linear layer, as in GemmBench.
                     Object[] a = switch (op) {
-                        case "forward" -> new Object[] {false, true, M, N, K, o.x, 0, K, o.w, 0, K, 0f, o.y, 0, N, o.b, 0};
-                        case "dX" -> new Object[] {false, false, M, K, N, o.dy, 0, N, o.w, 0, K, 0f, o.dx, 0, K, null, 0};
-                        case "dW" -> new Object[] {true, false, N, K, M, o.dy, 0, N, o.x, 0, K, 1f, o.dw, 0, K, null, 0};
+                        case "forward" -> new Object[] {false, true, M, N, K, o.x, 0, K, o.w, 0, K, 0f, o.y, 0, N,
+                                o.b, 0};
+                        case "dX" -> new Object[] {false, false, M, K, N, o.dy, 0, N, o.w, 0, K, 0f, o.dx, 0, K,
+                                null, 0};
+                        case "dW" -> new Object[] {true, false, N, K, M, o.dy, 0, N, o.x, 0, K, 1f, o.dw, 0, K,
+                                null, 0};
                         default -> throw new IllegalArgumentException("op must be forward, dX or dW: " + op);
                     };
                     double flop = o.flop();
@@ -83,6 +86,10 @@ public final class GemmAB {
                 }
             }
         }
+    }
+
+    private static String simpleName(String className) {
+        return className.substring(className.lastIndexOf('.') + 1);
     }
 
     private static Object create(String name, Parallel pool) throws ReflectiveOperationException {
