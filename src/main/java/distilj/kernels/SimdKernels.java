@@ -273,8 +273,8 @@ public final class SimdKernels implements Kernels {
      * loop body (NodeCountInliningCutoff) and left the masked tail's exp a real call with its vectors boxed on the
      * heap. Only arrays and scalars cross these method boundaries, so nothing is boxed whatever C2 inlines. A row's
      * ragged end (attention rows are rarely a multiple of 16 long) is done in scalar code with the vector code's
-     * operations, lane by lane into the same lanes: masked vector operations were boxed too (a young collection every few seconds of training).
-     * Same operations, same bits as whole vectors would give.
+     * operations, lane by lane into the same lanes: masked vector operations were boxed too (a young collection
+     * every few seconds of training). Same operations, same bits as whole vectors would give.
      */
     @Override
     public void softmaxForward(float[] x, int off, int rows, int cols, int ld, float scale) {
@@ -623,8 +623,8 @@ public final class SimdKernels implements Kernels {
      * ({@code convertShape(F2D)} from a full-width one is not intrinsified on JDK 17), and a second float species
      * anywhere in the process spoils JDK 17's compiled code for all the others: after a 256-bit float vector had run,
      * C2 compiled the GELU and softmax loops with their vectors boxed on the heap (measured in a DistilBERT-base step:
-     * a young collection every 0.27 s, ≈ 0.5 GB of garbage per step, GELU 2–3× slower). {@code d·d} of a float is exact in double, so
-     * {@code lane += d·d} rounds once, exactly as a vector {@code fma} would.
+     * a young collection every 0.27 s, ≈ 0.5 GB of garbage per step, GELU 2–3× slower). {@code d·d} of a float is
+     * exact in double, so {@code lane += d·d} rounds once, exactly as a vector {@code fma} would.
      */
     private double blockedSum(float[] x, int off, int n, boolean squares) {
         int blocks = (n + CHUNK - 1) / CHUNK;

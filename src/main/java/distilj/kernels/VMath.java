@@ -25,6 +25,9 @@ final class VMath {
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
     /** 1.5·2²³: adding and subtracting it rounds a float (|v| < 2²²) to the nearest integer. */
     private static final float ROUND = 0x1.8p23f;
+    /** P(r) of {@link #exp}, highest degree first (Cephes expf); shared by the vector body and its scalar twin. */
+    private static final float EXP_P5 = 1.9875691500e-4f, EXP_P4 = 1.3981999507e-3f, EXP_P3 = 8.3334519073e-3f,
+            EXP_P2 = 4.1665795894e-2f, EXP_P1 = 1.6666665459e-1f, EXP_P0 = 5.0000001201e-1f;
 
     /**
      * e^x with ≤ 2 ulp error for −87 ≤ x ≤ 88 (0 below, +∞ above, NaN stays NaN). x = n·ln2 + r with |r| ≤ ln2/2,
@@ -59,11 +62,11 @@ final class VMath {
         float n = t - ROUND;
         float r = Math.fma(n, -LN2_HI, x);
         r = Math.fma(n, -LN2_LO, r);
-        float p = Math.fma(r, 1.9875691500e-4f, 1.3981999507e-3f);
-        p = Math.fma(p, r, 8.3334519073e-3f);
-        p = Math.fma(p, r, 4.1665795894e-2f);
-        p = Math.fma(p, r, 1.6666665459e-1f);
-        p = Math.fma(p, r, 5.0000001201e-1f);
+        float p = Math.fma(r, EXP_P5, EXP_P4);
+        p = Math.fma(p, r, EXP_P3);
+        p = Math.fma(p, r, EXP_P2);
+        p = Math.fma(p, r, EXP_P1);
+        p = Math.fma(p, r, EXP_P0);
         float e = Math.fma(p, r * r, r) + 1f;
         return e * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (Float.floatToRawIntBits(ROUND) - 127)) << 23);
     }
@@ -76,11 +79,11 @@ final class VMath {
         FloatVector n = t.sub(ROUND);
         FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
         r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector p = r.fma(FloatVector.broadcast(F, 1.9875691500e-4f), FloatVector.broadcast(F, 1.3981999507e-3f));
-        p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
-        p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
-        p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
-        p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+        FloatVector p = r.fma(FloatVector.broadcast(F, EXP_P5), FloatVector.broadcast(F, EXP_P4));
+        p = p.fma(r, FloatVector.broadcast(F, EXP_P3));
+        p = p.fma(r, FloatVector.broadcast(F, EXP_P2));
+        p = p.fma(r, FloatVector.broadcast(F, EXP_P1));
+        p = p.fma(r, FloatVector.broadcast(F, EXP_P0));
         FloatVector e = p.fma(r.mul(r), r).add(1f);
         // 2ⁿ = bits (n + 127) << 23, with n read from t's bits rather than by a float→int conversion: JDK 17's C2
         // does not intrinsify convert(F2I) on 512-bit vectors, and the fallback boxed every vector of the softmax and
