@@ -8,11 +8,13 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The classic Goto/BLIS recipe, in three layers:
  * <ol>
- *   <li><b>Packing.</b> op(B) is copied once per call into {@code KC×NR} "micro-panels" (for each k, NR consecutive
- *   columns), and each task copies its rows of op(A) into {@code MR×KC} micro-panels (for each k, MR consecutive
- *   rows). The transposes are absorbed here, so one micro-kernel serves all four (transA, transB) cases, and its loads
- *   are contiguous. Ragged edges repeat a real row or column: those parts of an edge tile are computed in a scratch tile
- *   and thrown away.</li>
+ *   <li><b>Packing.</b> op(B) is copied into {@code KC×NR} "micro-panels" (for each k, NR consecutive columns), and
+ *   each task copies its rows of op(A) into {@code MR×KC} micro-panels (for each k, MR consecutive rows). The
+ *   transposes are absorbed here, so one micro-kernel serves all four (transA, transB) cases, and its loads are
+ *   contiguous. Ragged edges repeat a real row or column: those parts of an edge tile are computed in a scratch tile
+ *   and thrown away. B is packed a group of K blocks at a time (at most {@link #B_GROUP_FLOATS}, 8 MB), each group
+ *   right before the tasks that use it, so that it is still in the caches when they read it (see
+ *   {@link #kBlocksPerGroup}).</li>
  *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC}. A task packs its {@code MC×KC} block of A (192 KB,
  *   L2); for each MR-row micro-panel of it ({@code MR·KC·4} = 21 KB, held in the 48 KB L1) the task's B micro-panels
  *   of this K block ({@code KC×NC}, 1.1 MB, held in the 2 MB L2) stream past, and the tiles of C it writes are
@@ -23,12 +25,14 @@ import jdk.incubator.vector.VectorSpecies;
  *   K block: per k, two B vectors are loaded and each of the 14 A values is broadcast into two FMAs.</li>
  * </ol>
  *
- * <p>Threads split C into {@code MC×NC} blocks (tasks), never K: every element of C is accumulated in the same order
- * (each K block summed from zero in k order, the block sums added to C in block order) whatever the thread count, so
- * results are bit-identical for any pool size. Problems below {@link #SMALL_FLOPS} (attention heads, the classifier)
- * take a simpler single-thread path that blocks K the same way.
+ * <p>Threads split C into {@code MC×NC} blocks (tasks), never K (a task covers all the K blocks of a group): every
+ * element of C is accumulated in the same order (each K block summed from zero in k order, the block sums added to C
+ * in block order) whatever the thread count or grouping, so results are bit-identical for any pool size. Problems
+ * below {@link #SMALL_FLOPS} (attention heads, the classifier) take a simpler single-thread path that blocks K the
+ * same way.
  *
- * <p>Hot methods are deliberately small (the micro-kernel is one straight loop, called, never inlined): C2 compiles huge methods badly.
+ * <p>Hot methods are deliberately small (the micro-kernel is one straight loop, called, never inlined): C2 compiles
+ * huge methods badly.
  */
 final class SimdGemm {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -40,6 +44,10 @@ final class SimdGemm {
      *  with MC or NC. */
     static final int KC = Integer.getInteger("distilj.gemm.kc", 384), MC = Integer.getInteger("distilj.gemm.mc", 128),
             NC = Integer.getInteger("distilj.gemm.nc", 768);
+    /** Packed B larger than this (in floats: 16 MB) is made in groups of K blocks of at most B_GROUP_FLOATS (8 MB);
+     *  see {@link #kBlocksPerGroup}. -Ddistilj.gemm.bwhole / .bgroup for tuning. */
+    static final int B_WHOLE_FLOATS = Integer.getInteger("distilj.gemm.bwhole", 4 << 20),
+            B_GROUP_FLOATS = Integer.getInteger("distilj.gemm.bgroup", 2 << 20);
     /** Below this many multiply-adds (M·N·K) the unpacked single-thread path is faster. */
     static final long SMALL_FLOPS = 96L * 96 * 96;
 
@@ -83,31 +91,59 @@ final class SimdGemm {
     private void packed(boolean transA, boolean transB, int M, int N, int K,
                         float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                         float beta, float[] C, int cOff, int ldc, float[] bias, int biasOff) {
-        // Packed op(B): for each K block kb (depth kc), for each NR-column panel p: kc·NR floats.
-        // Panel (kb, p) starts at kb·KC·nPadded + p·kc·NR, where nPadded = N rounded up to NR.
+        // Packed op(B) of a group of K blocks: for each K block kb of the group (depth kc), for each NR-column panel
+        // p, kc·NR floats. Panel (kb, p) starts at (kb − first kb of the group)·KC·nPadded + p·kc·NR, where nPadded
+        // is N rounded up to NR.
         int nPanels = (N + NR - 1) / NR;
         int nPadded = nPanels * NR;
+        int kBlocks = (K + KC - 1) / KC, perGroup = kBlocksPerGroup(nPadded, kBlocks);
         Scratch own = SCRATCH.get();
-        if (own.bPack.length < (long) nPadded * K) own.bPack = new float[nPadded * K];
+        int need = nPadded * Math.min(K, perGroup * KC);
+        if (own.bPack.length < need) own.bPack = new float[need];
         float[] bp = own.bPack;
-        int kBlocks = (K + KC - 1) / KC;
-        // Pack B in parallel: one task per (K block, group of 8 panels); the tasks write disjoint ranges.
         int panelGroups = (nPanels + 7) / 8;
-        parallel.forEach(kBlocks * panelGroups, t -> {
-            int kb = t / panelGroups, g = t % panelGroups;
-            int k0 = kb * KC, kc = Math.min(KC, K - k0);
-            for (int p = g * 8; p < Math.min(nPanels, g * 8 + 8); p++) {
-                packB(transB, B, bOff, ldb, k0, kc, p * NR, Math.min(NR, N - p * NR), bp, k0 * nPadded + p * kc * NR);
-            }
-        });
         int tiles = (M + MR - 1) / MR, mBlocks = rowBlocks(M), nBlocks = (N + NC - 1) / NC;
-        parallel.forEach(mBlocks * nBlocks, t -> {
-            int mb = t / nBlocks;
-            int i0 = blockStart(mb, tiles, mBlocks), j0 = (t % nBlocks) * NC;
-            int rows = Math.min(blockStart(mb + 1, tiles, mBlocks), M) - i0, cols = Math.min(NC, N - j0);
-            block(transA, A, aOff, lda, bp, nPadded, i0, rows, j0, cols, K, beta, C, cOff, ldc);
-            if (bias != null) addBias(C, cOff, ldc, i0, rows, j0, cols, bias, biasOff);
-        });
+        for (int g0 = 0; g0 < kBlocks; g0 += perGroup) {
+            int firstK = g0 * KC, groupK = Math.min(K, (g0 + perGroup) * KC) - firstK;
+            int kbs = Math.min(perGroup, kBlocks - g0);
+            boolean last = g0 + perGroup >= kBlocks;
+            // Pack the group's B in parallel: one task per (K block, 8 panels); the tasks write disjoint ranges.
+            parallel.forEach(kbs * panelGroups, t -> {
+                int kb = t / panelGroups, g = t % panelGroups;
+                int k0 = firstK + kb * KC, kc = Math.min(KC, K - k0);
+                for (int p = g * 8; p < Math.min(nPanels, g * 8 + 8); p++) {
+                    packB(transB, B, bOff, ldb, k0, kc, p * NR, Math.min(NR, N - p * NR), bp,
+                            kb * KC * nPadded + p * kc * NR);
+                }
+            });
+            parallel.forEach(mBlocks * nBlocks, t -> {
+                int mb = t / nBlocks;
+                int i0 = blockStart(mb, tiles, mBlocks), j0 = (t % nBlocks) * NC;
+                int rows = Math.min(blockStart(mb + 1, tiles, mBlocks), M) - i0, cols = Math.min(NC, N - j0);
+                block(transA, A, aOff, lda, bp, nPadded, i0, rows, j0, cols, firstK, groupK, beta, C, cOff, ldc);
+                if (last && bias != null) addBias(C, cOff, ldc, i0, rows, j0, cols, bias, biasOff);
+            });
+        }
+    }
+
+    /**
+     * How many K blocks of packed B to make at a time. Packing all of B before the multiply keeps each task's C block
+     * in L2 across all of K, in one pass of tasks. But a task reads its B block of each K block (KC×NC, 1.2 MB) from
+     * wherever the packing left it for its first MR-row tile row, and from L2 only for the others: when the whole
+     * packed B is large, that first row waits on DRAM. In the weight gradient of the 3072→768 layer (packed B 44 MB at
+     * 3,584 tokens) the first tile row of each K block ran 2.6–3.5× slower than the others and took 27 % of the time,
+     * against 16 % with an 11 MB B (a probe timing the phases, 1 thread). So a packed B over 16 MB is made in equal
+     * groups of K blocks of at most 8 MB, each just before the tasks that use it. The price is a pass of tasks per
+     * group: C blocks leave L2 in between, and the threads wait for each other at the end of each pass. That is why
+     * B up to 16 MB stays whole: 8 MB groups cost 9 % (1 thread) on a 9.4 MB B. Measured with benchmarks/gemm-ab.sh
+     * (both orders): that weight gradient +34 % (1 thread) and +24 % (2 threads) at 3,584 tokens, +18 % and +22 % at
+     * 1,750; the other shapes keep one group and the same code.
+     */
+    static int kBlocksPerGroup(int nPadded, int kBlocks) {
+        if ((long) nPadded * KC * kBlocks <= B_WHOLE_FLOATS) return kBlocks;
+        int most = Math.max(1, Math.min(kBlocks, B_GROUP_FLOATS / (nPadded * KC)));
+        int groups = (kBlocks + most - 1) / most;
+        return (kBlocks + groups - 1) / groups; // groups of equal size: 8 K blocks as 4 + 4, not 7 + 1
     }
 
     /**
@@ -126,24 +162,28 @@ final class SimdGemm {
         return (b * per + Math.min(b, extra)) * MR;
     }
 
-    /** One task: C[i0:i0+mc, j0:j0+nc] over the whole of K, on the calling thread. */
+    /** One task: C[i0:i0+mc, j0:j0+nc] over the group's K range [firstK, firstK + groupK), on the calling thread. */
     private static void block(boolean transA, float[] A, int aOff, int lda, float[] bp, int nPadded,
-                              int i0, int mc, int j0, int nc, int K, float beta, float[] C, int cOff, int ldc) {
-        for (int k0 = 0; k0 < K; k0 += KC) {
-            kBlock(transA, A, aOff, lda, bp, nPadded, i0, mc, j0, nc, k0, Math.min(KC, K - k0), beta, C, cOff, ldc);
+                              int i0, int mc, int j0, int nc, int firstK, int groupK, float beta, float[] C, int cOff,
+                              int ldc) {
+        for (int k0 = firstK; k0 < firstK + groupK; k0 += KC) {
+            kBlock(transA, A, aOff, lda, bp, i0, mc, j0, nc, k0, Math.min(KC, firstK + groupK - k0),
+                    (k0 - firstK) * nPadded, beta, C, cOff, ldc);
         }
     }
 
-    /** One task of one K block: C[i0:i0+mc, j0:j0+nc] += op(A)[i0:i0+mc, k0:k0+kc] · packed B, calling thread. */
-    private static void kBlock(boolean transA, float[] A, int aOff, int lda, float[] bp, int nPadded,
-                               int i0, int mc, int j0, int nc, int k0, int kc, float beta, float[] C, int cOff, int ldc) {
+    /**
+     * One task of one K block: C[i0:i0+mc, j0:j0+nc] += op(A)[i0:i0+mc, k0:k0+kc] · the packed B block at bBase,
+     * calling thread.
+     */
+    private static void kBlock(boolean transA, float[] A, int aOff, int lda, float[] bp, int i0, int mc, int j0,
+                               int nc, int k0, int kc, int bBase, float beta, float[] C, int cOff, int ldc) {
         Scratch s = SCRATCH.get();
         int need = (mc + MR - 1) / MR * MR * kc + L;
         if (s.aPack.length < need) s.aPack = new float[need];
         float[] ap = s.aPack;
         packA(transA, A, aOff, lda, i0, mc, k0, kc, ap);
         boolean accumulate = k0 > 0 || beta != 0f;
-        int bBase = k0 * nPadded;
         // Rows of tiles outside, columns inside: the A micro-panel stays in L1 while the B panels of this K block
         // stream past it from L2, and consecutive tiles of C are neighbours in memory. Against the other nesting (B
         // panel held in L1, tiles walking down C at stride ldc), together with KC 384 and C read after the FMA loop:

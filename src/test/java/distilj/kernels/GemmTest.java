@@ -5,6 +5,7 @@ import static distilj.kernels.KernelTestSupport.SEEDS;
 import static distilj.kernels.KernelTestSupport.assertBitsEqual;
 import static distilj.kernels.KernelTestSupport.assertWithin;
 import static distilj.kernels.KernelTestSupport.randn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -28,6 +29,12 @@ class GemmTest {
         POOL.close();
     }
 
+    /**
+     * A shape whose packed B (≈ 25 MB) is made in groups of K blocks ({@link SimdGemm#kBlocksPerGroup}): three groups
+     * of two K blocks, the last block 7 deep. {@link #theGroupedShapeReallyIsGrouped} keeps it so if the limits move.
+     */
+    private static final int GROUPED_N = 2698, GROUPED_K = 5 * SimdGemm.KC + 7;
+
     /** M, N, K: small (unpacked path) and above SimdGemm.SMALL_FLOPS (packed path, edge tiles, several blocks). */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 17, 3}, {7, 1, 65}, {3, 7, 17}, {17, 63, 1}, {65, 33, 64}, {80, 80, 64},
@@ -39,19 +46,40 @@ class GemmTest {
     };
 
     @Test
+    void theGroupedShapeReallyIsGrouped() {
+        int nPadded = (GROUPED_N + SimdGemm.NR - 1) / SimdGemm.NR * SimdGemm.NR;
+        int kBlocks = (GROUPED_K + SimdGemm.KC - 1) / SimdGemm.KC;
+        assertEquals(2, SimdGemm.kBlocksPerGroup(nPadded, kBlocks),
+                "K blocks per group of the grouped test shape (adjust GROUPED_N / GROUPED_K to the new limits)");
+    }
+
+    @Test
     void allTransposesStridesAndBetasMatchFloat64Reference() {
         for (long seed : SEEDS) {
             for (int[] s : SHAPES) {
                 for (int t = 0; t < 4; t++) {
                     for (float beta : new float[] {0f, 1f}) {
-                        check(seed, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, beta);
+                        check(KERNELS, seed, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, beta);
                     }
                 }
             }
         }
     }
 
-    private void check(long seed, int M, int N, int K, boolean tA, boolean tB, float beta) {
+    /**
+     * B packed in groups of K blocks: 16 rows (a whole micro-tile and an edge), the grouped shape. The SIMD kernels
+     * only, one seed: the scalar twin has no packing to test, and its walk down B's columns takes ~20 s at this size.
+     */
+    @Test
+    void bPackedInGroupsOfKBlocksMatchesFloat64Reference() {
+        for (int t = 0; t < 4; t++) {
+            for (float beta : new float[] {0f, 1f}) {
+                check(new Kernels[] {KERNELS[1]}, SEEDS[0], 16, GROUPED_N, GROUPED_K, (t & 1) != 0, (t & 2) != 0, beta);
+            }
+        }
+    }
+
+    private void check(Kernels[] kernels, long seed, int M, int N, int K, boolean tA, boolean tB, float beta) {
         SplittableRandom r = new SplittableRandom(seed * 1000 + M * 31 + N * 7 + K);
         int aRows = tA ? K : M, aCols = tA ? M : K, bRows = tB ? N : K, bCols = tB ? K : N;
         // Strided views: leading dimensions wider than the rows, and non-zero offsets.
@@ -70,12 +98,19 @@ class GemmTest {
         }
         float[] ref = C0.clone();
         double[] tol = new double[C0.length];
+        // op(A) by rows and op(B) by columns, so that the reference reads both along k (the grouped shape is large).
+        double[] opA = new double[M * K], opB = new double[N * K];
+        for (int i = 0; i < M; i++) {
+            for (int k = 0; k < K; k++) opA[i * K + k] = tA ? A[aOff + k * lda + i] : A[aOff + i * lda + k];
+        }
+        for (int j = 0; j < N; j++) {
+            for (int k = 0; k < K; k++) opB[j * K + k] = tB ? B[bOff + j * ldb + k] : B[bOff + k * ldb + j];
+        }
         for (int i = 0; i < M; i++) {
             for (int j = 0; j < N; j++) {
                 double acc = 0, mag = 0;
                 for (int k = 0; k < K; k++) {
-                    double a = tA ? A[aOff + k * lda + i] : A[aOff + i * lda + k];
-                    double b = tB ? B[bOff + j * ldb + k] : B[bOff + k * ldb + j];
+                    double a = opA[i * K + k], b = opB[j * K + k];
                     acc += a * b;
                     mag += Math.abs(a * b);
                 }
@@ -85,7 +120,7 @@ class GemmTest {
                 tol[c] = (K + 2) * EPS * (mag + Math.abs(old)) + Float.MIN_NORMAL;
             }
         }
-        for (Kernels k : KERNELS) {
+        for (Kernels k : kernels) {
             float[] C = C0.clone();
             k.gemm(tA, tB, M, N, K, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
             String what = k.name() + " gemm seed " + seed + " M=" + M + " N=" + N + " K=" + K + " transA=" + tA
@@ -96,7 +131,8 @@ class GemmTest {
 
     @Test
     void linearForwardAndBackwardMatchFloat64Reference() {
-        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 63, 65}, {130, 97, 101}, {33, 300, 129}};
+        // The last: forward and dX pack B in groups of K blocks, and the bias is added after the last group only.
+        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 63, 65}, {130, 97, 101}, {33, 300, 129}, {5, GROUPED_N, GROUPED_K}};
         for (long seed : SEEDS) {
             for (int[] s : shapes) {
                 int M = s[0], N = s[1], K = s[2];
