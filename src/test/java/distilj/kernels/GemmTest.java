@@ -30,7 +30,7 @@ class GemmTest {
     }
 
     /**
-     * A shape whose packed B (≈ 25 MB) is made in groups of K blocks ({@link SimdGemm#kBlocksPerGroup}): three groups
+     * A shape whose packed B (≈ 21 MB) is made in groups of K blocks ({@link SimdGemm#kBlocksPerGroup}): three groups
      * of two K blocks, the last block 7 deep. {@link #theGroupedShapeReallyIsGrouped} keeps it so if the limits move.
      */
     private static final int GROUPED_N = 2698, GROUPED_K = 5 * SimdGemm.KC + 7;
@@ -68,13 +68,15 @@ class GemmTest {
 
     /**
      * B packed in groups of K blocks: 16 rows (a whole micro-tile and an edge), the grouped shape. The SIMD kernels
-     * only, one seed: the scalar twin has no packing to test, and its walk down B's columns takes ~20 s at this size.
+     * only, one seed: the scalar twin has no packing to test, and with it (its walk down B's columns) and three seeds
+     * this test took ~20 s.
      */
     @Test
     void bPackedInGroupsOfKBlocksMatchesFloat64Reference() {
         for (int t = 0; t < 4; t++) {
             for (float beta : new float[] {0f, 1f}) {
-                check(new Kernels[] {KERNELS[1]}, SEEDS[0], 16, GROUPED_N, GROUPED_K, (t & 1) != 0, (t & 2) != 0, beta);
+                boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                check(new Kernels[] {KERNELS[1]}, SEEDS[0], 16, GROUPED_N, GROUPED_K, tA, tB, beta);
             }
         }
     }
@@ -132,7 +134,9 @@ class GemmTest {
     @Test
     void linearForwardAndBackwardMatchFloat64Reference() {
         // The last: forward and dX pack B in groups of K blocks, and the bias is added after the last group only.
-        int[][] shapes = {{1, 1, 1}, {3, 5, 7}, {17, 63, 65}, {130, 97, 101}, {33, 300, 129}, {5, GROUPED_N, GROUPED_K}};
+        int[][] shapes = {
+            {1, 1, 1}, {3, 5, 7}, {17, 63, 65}, {130, 97, 101}, {33, 300, 129}, {5, GROUPED_N, GROUPED_K}
+        };
         for (long seed : SEEDS) {
             for (int[] s : shapes) {
                 int M = s[0], N = s[1], K = s[2];
