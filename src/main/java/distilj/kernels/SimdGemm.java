@@ -12,9 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   each task copies its rows of op(A) into {@code MR×KC} micro-panels (for each k, MR consecutive rows). The
  *   transposes are absorbed here, so one micro-kernel serves all four (transA, transB) cases, and its loads are
  *   contiguous. Ragged edges repeat a real row or column: those parts of an edge tile are computed in a scratch tile
- *   and thrown away. B is packed a group of K blocks at a time (at most {@link #B_GROUP_FLOATS}, 8 MB), each group
- *   right before the tasks that use it, so that it is still in the caches when they read it (see
- *   {@link #kBlocksPerGroup}).</li>
+ *   and thrown away. A packed B of up to 16 MB is made whole, before the multiply; a larger one a group of K blocks
+ *   (at most 8 MB) at a time, each group right before the tasks that use it, so that it is still in the caches when
+ *   they read it ({@link #kBlocksPerGroup}).</li>
  *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC}. A task packs its {@code MC×KC} block of A (192 KB,
  *   L2); for each MR-row micro-panel of it ({@code MR·KC·4} = 21 KB, held in the 48 KB L1) the task's B micro-panels
  *   of this K block ({@code KC×NC}, 1.1 MB, held in the 2 MB L2) stream past, and the tiles of C it writes are
