@@ -70,17 +70,6 @@ public class GemmBench {
 
     @Benchmark
     public float gemm() {
-        int M = o.M, N = o.N, K = o.K;
-        switch (op) {
-            case "forward":
-                k.linearForward(o.x, 0, o.w, 0, o.b, 0, o.y, 0, M, N, K);
-                return o.y[0];
-            case "dX":
-                k.gemm(false, false, M, K, N, o.dy, 0, N, o.w, 0, K, 0f, o.dx, 0, K);
-                return o.dx[0];
-            default:
-                k.gemm(true, false, N, K, M, o.dy, 0, N, o.x, 0, K, 1f, o.dw, 0, K);
-                return o.dw[0];
-        }
+        return o.run(k, op);
     }
 }

@@ -28,14 +28,8 @@ public final class GemmProbe {
             SimdKernels k = new SimdKernels(pool);
             for (String shape : shapes) {
                 LinearOperands o = new LinearOperands(shape);
-                int M = o.M, N = o.N, K = o.K;
                 for (String op : ops) {
-                    Runnable call = switch (op) {
-                        case "forward" -> () -> k.linearForward(o.x, 0, o.w, 0, o.b, 0, o.y, 0, M, N, K);
-                        case "dX" -> () -> k.gemm(false, false, M, K, N, o.dy, 0, N, o.w, 0, K, 0f, o.dx, 0, K);
-                        case "dW" -> () -> k.gemm(true, false, N, K, M, o.dy, 0, N, o.x, 0, K, 1f, o.dw, 0, K);
-                        default -> throw new IllegalArgumentException("op must be forward, dX or dW: " + op);
-                    };
+                    Runnable call = () -> o.run(k, op);
                     double flop = o.flop();
                     long warmEnd = System.nanoTime() + (long) (seconds * 1e9);
                     while (System.nanoTime() < warmEnd) call.run();

@@ -1,5 +1,6 @@
 package distilj.bench;
 
+import distilj.kernels.Kernels;
 import java.util.SplittableRandom;
 
 /**
@@ -24,6 +25,26 @@ final class LinearOperands {
         y = new float[M * N];
         dx = new float[M * K];
         dw = new float[N * K];
+    }
+
+    /**
+     * Runs one of the three GEMMs ("forward", "dX" or "dW") through {@code k} and returns the first element of its
+     * output (for JMH to consume).
+     */
+    float run(Kernels k, String op) {
+        switch (op) {
+            case "forward":
+                k.linearForward(x, 0, w, 0, b, 0, y, 0, M, N, K);
+                return y[0];
+            case "dX":
+                k.gemm(false, false, M, K, N, dy, 0, N, w, 0, K, 0f, dx, 0, K);
+                return dx[0];
+            case "dW":
+                k.gemm(true, false, N, K, M, dy, 0, N, x, 0, K, 1f, dw, 0, K);
+                return dw[0];
+            default:
+                throw new IllegalArgumentException("op must be forward, dX or dW: " + op);
+        }
     }
 
     /** 2·M·N·K, the floating-point operations of each of the three GEMMs. */
