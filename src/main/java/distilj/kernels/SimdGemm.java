@@ -11,16 +11,17 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li><b>Packing.</b> op(B) is copied into {@code KC×NR} "micro-panels" (for each k, NR consecutive columns), and
  *   each task copies its rows of op(A) into {@code MR×KC} micro-panels (for each k, MR consecutive rows). The
  *   transposes are absorbed here, so one micro-kernel serves all four (transA, transB) cases, and its loads are
- *   contiguous. Ragged edges repeat a real row or column: those parts of an edge tile are computed in a scratch tile
- *   and thrown away. A packed B of up to 16 MB is made whole, before the multiply; a larger one a group of K blocks
- *   (at most 8 MB) at a time, each group right before the tasks that use it, so that it is still in the caches when
- *   they read it ({@link #kBlocksPerGroup}).</li>
+ *   contiguous. A transposing copy first stages whole rows of the source, then transposes from the cache
+ *   ({@link #stageRows}). Ragged edges repeat a real row or column: those parts of an edge tile are computed in a
+ *   scratch tile and thrown away. A packed B of up to 16 MB is made whole, before the multiply; a larger one a group
+ *   of K blocks (at most 8 MB) at a time, each group right before the tasks that use it, so that it is still in the
+ *   caches when they read it ({@link #kBlocksPerGroup}).</li>
  *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC}. A task packs its {@code MC×KC} block of A (192 KB,
- *   L2); for each MR-row micro-panel of it ({@code MR·KC·4} = 21 KB, held in the 48 KB L1) the task's B micro-panels
- *   of this K block ({@code KC×NC}, 1.1 MB, held in the 2 MB L2) stream past, and the tiles of C it writes are
- *   neighbours in memory. KC = 384 rather than 256: fewer passes over C, and 768 and 3072 are multiples of it
- *   (+1–4 % on 1 thread, +0–11 % on 2 in single-order A/Bs, which can flatter the second class by a few per
- *   cent).</li>
+ *   L2); for each MR-row micro-panel of it ({@code MR·KC·4} = 21 KB, held in the 32–48 KB L1) the task's B
+ *   micro-panels of this K block ({@code KC×NC}, 1.1 MB, held in a 2 MB L2, streamed from L3 past a 1 MB one) stream
+ *   past, and the tiles of C it writes are neighbours in memory. KC = 384 rather than 256: fewer passes over C, and
+ *   768 and 3072 are multiples of it (+1–4 % on 1 thread, +0–11 % on 2 in single-order A/Bs, which can flatter the
+ *   second class by a few per cent).</li>
  *   <li><b>Micro-kernel.</b> An {@code MR×NR} = 14×(2 vectors) tile of C lives in 28 vector registers for the whole
  *   K block: per k, two B vectors are loaded and each of the 14 A values is broadcast into two FMAs.</li>
  * </ol>
@@ -48,6 +49,8 @@ final class SimdGemm {
      *  see {@link #kBlocksPerGroup}. -Ddistilj.gemm.bwhole / .bgroup for tuning. */
     static final int B_WHOLE_FLOATS = Integer.getInteger("distilj.gemm.bwhole", 4 << 20),
             B_GROUP_FLOATS = Integer.getInteger("distilj.gemm.bgroup", 2 << 20);
+    /** Rows are staged ({@link #stageRows}) this many K blocks at a time (3,072 columns): bounds the staging buffer. */
+    static final int STAGE_BLOCKS = 8;
     /** Below this many multiply-adds (M·N·K) the unpacked single-thread path is faster. */
     static final long SMALL_FLOPS = 96L * 96 * 96;
 
@@ -57,8 +60,8 @@ final class SimdGemm {
     private static final class Scratch {
         float[] bPack = new float[0];
         float[] aPack = new float[0];
-        /** Gather offsets of {@link #packA} and {@link #packB}. */
-        final int[] index = new int[L], index2 = new int[L];
+        /** Whole rows of A or B copied here before they are transposed into micro-panels ({@link #stageRows}). */
+        float[] stage = new float[0];
         final float[] tile = new float[MR * NR];
         float[] smallB = new float[0];
     }
@@ -107,15 +110,22 @@ final class SimdGemm {
             int firstK = g0 * KC, groupK = Math.min(K, (g0 + perGroup) * KC) - firstK;
             int kbs = Math.min(perGroup, kBlocks - g0);
             boolean last = g0 + perGroup >= kBlocks;
-            // Pack the group's B in parallel: one task per (K block, 8 panels); the tasks write disjoint ranges.
-            parallel.forEach(kbs * panelGroups, t -> {
-                int kb = t / panelGroups, g = t % panelGroups;
-                int k0 = firstK + kb * KC, kc = Math.min(KC, K - k0);
-                for (int p = g * 8; p < Math.min(nPanels, g * 8 + 8); p++) {
-                    packB(transB, B, bOff, ldb, k0, kc, p * NR, Math.min(NR, N - p * NR), bp,
-                            kb * KC * nPadded + p * kc * NR);
-                }
-            });
+            // Pack the group's B in parallel; the tasks write disjoint ranges. op(B) = Bᵀ (B is [N, K]): one task per
+            // panel, whose NR rows of B are staged whole and transposed K block by K block. op(B) = B: one task per
+            // (K block, 8 panels), plain vector copies.
+            if (transB) {
+                parallel.forEach(nPanels, p -> packBTransposed(B, bOff, ldb, p * NR, Math.min(NR, N - p * NR), firstK,
+                        groupK, bp, p * NR, nPadded));
+            } else {
+                parallel.forEach(kbs * panelGroups, t -> {
+                    int kb = t / panelGroups, g = t % panelGroups;
+                    int k0 = firstK + kb * KC, kc = Math.min(KC, K - k0);
+                    for (int p = g * 8; p < Math.min(nPanels, g * 8 + 8); p++) {
+                        packB(B, bOff, ldb, k0, kc, p * NR, Math.min(NR, N - p * NR), bp,
+                                kb * KC * nPadded + p * kc * NR);
+                    }
+                });
+            }
             parallel.forEach(mBlocks * nBlocks, t -> {
                 int mb = t / nBlocks;
                 int i0 = blockStart(mb, tiles, mBlocks), j0 = (t % nBlocks) * NC;
@@ -162,27 +172,47 @@ final class SimdGemm {
         return (b * per + Math.min(b, extra)) * MR;
     }
 
-    /** One task: C[i0:i0+mc, j0:j0+nc] over the group's K range [firstK, firstK + groupK), on the calling thread. */
+    /**
+     * One task: C[i0:i0+mc, j0:j0+nc] over the group's K range [firstK, firstK + groupK), on the calling thread. For
+     * each K block the task packs its MC×KC block of op(A), then multiplies it by the packed B block.
+     * <ul>
+     *   <li>op(A) = Aᵀ (A is [K, M]): the MR rows of one k are contiguous in A, a plain vector copy ({@link #packA}).
+     *   <li>op(A) = A (A is [M, K]), a transpose: the task's rows are staged whole, {@link #STAGE_BLOCKS} K blocks at a
+     *   time, then each K block is transposed from the staging buffer ({@link #transpose}).
+     * </ul>
+     */
     private static void block(boolean transA, float[] A, int aOff, int lda, float[] bp, int nPadded,
                               int i0, int mc, int j0, int nc, int firstK, int groupK, float beta, float[] C, int cOff,
                               int ldc) {
-        for (int k0 = firstK; k0 < firstK + groupK; k0 += KC) {
-            kBlock(transA, A, aOff, lda, bp, i0, mc, j0, nc, k0, Math.min(KC, firstK + groupK - k0),
-                    (k0 - firstK) * nPadded, beta, C, cOff, ldc);
+        Scratch s = SCRATCH.get();
+        int need = (mc + MR - 1) / MR * MR * KC + L;
+        if (s.aPack.length < need) s.aPack = new float[need];
+        float[] ap = s.aPack;
+        int end = firstK + groupK, span = STAGE_BLOCKS * KC, stride = 0, spanStart = firstK;
+        for (int k0 = firstK; k0 < end; k0 += KC) {
+            int kc = Math.min(KC, end - k0);
+            if (transA) {
+                packA(A, aOff, lda, i0, mc, k0, kc, ap);
+            } else {
+                if ((k0 - firstK) % span == 0) {
+                    spanStart = k0;
+                    stride = stageRows(A, aOff + i0 * lda, lda, mc, k0, Math.min(span, end - k0));
+                }
+                for (int q = 0; q < mc; q += MR) {
+                    transpose(s.stage, q * stride + (k0 - spanStart), stride, Math.min(MR, mc - q), MR, kc, ap, q * kc);
+                }
+            }
+            kBlock(ap, bp, i0, mc, j0, nc, k0, kc, (k0 - firstK) * nPadded, beta, C, cOff, ldc);
         }
     }
 
     /**
-     * One task of one K block: C[i0:i0+mc, j0:j0+nc] += op(A)[i0:i0+mc, k0:k0+kc] · the packed B block at bBase,
-     * calling thread.
+     * One task of one K block: C[i0:i0+mc, j0:j0+nc] += the packed block of op(A)[i0:i0+mc, k0:k0+kc] · the packed B
+     * block at bBase, calling thread.
      */
-    private static void kBlock(boolean transA, float[] A, int aOff, int lda, float[] bp, int i0, int mc, int j0,
-                               int nc, int k0, int kc, int bBase, float beta, float[] C, int cOff, int ldc) {
+    private static void kBlock(float[] ap, float[] bp, int i0, int mc, int j0, int nc, int k0, int kc, int bBase,
+                               float beta, float[] C, int cOff, int ldc) {
         Scratch s = SCRATCH.get();
-        int need = (mc + MR - 1) / MR * MR * kc + L;
-        if (s.aPack.length < need) s.aPack = new float[need];
-        float[] ap = s.aPack;
-        packA(transA, A, aOff, lda, i0, mc, k0, kc, ap);
         boolean accumulate = k0 > 0 || beta != 0f;
         // Rows of tiles outside, columns inside: the A micro-panel stays in L1 while the B panels of this K block
         // stream past it from L2, and consecutive tiles of C are neighbours in memory. Against the other nesting (B
@@ -229,61 +259,88 @@ final class SimdGemm {
     }
 
     /**
-     * Packs op(A)[i0:i0+mc, k0:k0+kc] as MR-row micro-panels: panel q holds, for each k, rows q·MR … q·MR+MR−1.
-     * op(A)(i,k) = A[i·lda+k], or A[k·lda+i] when transA. Each k's MR values are written as one full vector of L = 16
-     * lanes at stride MR = 14: the two extra lanes land on the next k's slot, which the next store overwrites (the last
-     * k of the last panel spills into L floats of slack). Rows past mc (a ragged last panel) hold whatever lies there
-     * (the next columns of A, or a repeated row): those rows of the tile are computed and thrown away.
-     * <ul>
-     *   <li>transA (A is [K, M]): the MR rows of one k are contiguous in A, a plain vector load;</li>
-     *   <li>else (A is [M, K], a transpose): a gather of lane r from row r (one AVX-512 vgatherdps). Measured here it
-     *   packs ~1 element/cycle where the earlier scatter or scalar copies managed ~0.6, i.e. 10 % → 5 % of a GEMM.</li>
-     * </ul>
+     * Packs op(A)[i0:i0+mc, k0:k0+kc] = Aᵀ (A is [K, M]) as MR-row micro-panels: panel q holds, for each k, rows q·MR …
+     * q·MR+MR−1, which are contiguous in A: one vector of L = 16 lanes per k, stored at stride MR = 14 (the two extra
+     * lanes land on the next k's slot, which the next store overwrites; the last k of the last panel spills into L
+     * floats of slack). Rows past mc (a ragged last panel) hold whatever lies there (the next columns of A, or a
+     * repeated row near the end of A): those rows of the tile are computed and thrown away.
      */
-    private static void packA(boolean transA, float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float[] ap) {
-        int[] idx = SCRATCH.get().index;
+    private static void packA(float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float[] ap) {
         for (int q = 0; q < mc; q += MR) {
             int rows = Math.min(MR, mc - q);
             int base = q * kc;
-            if (transA) {
-                int src = aOff + k0 * lda + i0 + q, k = 0;
-                // k < whole: the full vector at src + k·lda lies inside A (floorDiv: none at all when the room
-                // left after src is short of L).
-                int whole = Math.max(0, Math.min(kc, Math.floorDiv(A.length - L - src, lda) + 1));
-                for (; k < whole; k++) FloatVector.fromArray(F, A, src + k * lda).intoArray(ap, base + k * MR);
-                for (; k < kc; k++) {
-                    for (int r = 0; r < MR; r++) ap[base + k * MR + r] = A[src + k * lda + Math.min(r, rows - 1)];
-                }
-            } else {
-                for (int r = 0; r < L; r++) idx[r] = Math.min(r, rows - 1) * lda;
-                int src = aOff + (i0 + q) * lda + k0;
-                for (int k = 0; k < kc; k++) FloatVector.fromArray(F, A, src + k, idx, 0).intoArray(ap, base + k * MR);
+            int src = aOff + k0 * lda + i0 + q, k = 0;
+            // k < whole: the full vector at src + k·lda lies inside A (floorDiv: none at all when the room left after
+            // src is short of L).
+            int whole = Math.max(0, Math.min(kc, Math.floorDiv(A.length - L - src, lda) + 1));
+            for (; k < whole; k++) FloatVector.fromArray(F, A, src + k * lda).intoArray(ap, base + k * MR);
+            for (; k < kc; k++) {
+                for (int r = 0; r < MR; r++) ap[base + k * MR + r] = A[src + k * lda + Math.min(r, rows - 1)];
             }
         }
     }
 
     /**
-     * Packs op(B)[k0:k0+kc, j0:j0+nr] into one micro-panel at {@code dst}: for each k, NR columns (past nr: zeros or
-     * a repeated column, thrown away with the edge tile).
-     * op(B)(k,j) = B[k·ldb+j], or B[j·ldb+k] when transB.
+     * Packs op(B) = Bᵀ (B is [N, K]) for NR columns j0 … j0+NR−1 over the group's K range: the nr rows of B are staged
+     * whole, {@link #STAGE_BLOCKS} K blocks at a time, and each K block kb is transposed into its micro-panel at
+     * kb·KC·nPadded + panel·kc·NR (columns past nr repeat the last real one, thrown away with the edge tile).
      */
-    private static void packB(boolean transB, float[] B, int bOff, int ldb, int k0, int kc, int j0, int nr,
-                              float[] bp, int dst) {
-        if (transB) {
-            // B is [N, K]: a transpose, by two gathers per k (columns j0 … j0+15 and j0+16 … j0+31, i.e. rows of B);
-            // columns past nr repeat the last real one (computed, then thrown away with the edge tile).
-            Scratch s = SCRATCH.get();
-            int[] lo = s.index, hi = s.index2;
-            for (int c = 0; c < L; c++) {
-                lo[c] = Math.min(c, nr - 1) * ldb;
-                hi[c] = Math.min(L + c, nr - 1) * ldb;
+    private static void packBTransposed(float[] B, int bOff, int ldb, int j0, int nr, int firstK, int groupK,
+                                        float[] bp, int panelCol, int nPadded) {
+        Scratch s = SCRATCH.get();
+        int end = firstK + groupK, span = STAGE_BLOCKS * KC, stride = 0, spanStart = firstK;
+        for (int k0 = firstK; k0 < end; k0 += KC) {
+            int kc = Math.min(KC, end - k0);
+            if ((k0 - firstK) % span == 0) {
+                spanStart = k0;
+                stride = stageRows(B, bOff + j0 * ldb, ldb, nr, k0, Math.min(span, end - k0));
             }
-            int src = bOff + j0 * ldb + k0;
-            for (int k = 0; k < kc; k++) {
-                FloatVector.fromArray(F, B, src + k, lo, 0).intoArray(bp, dst + k * NR);
-                FloatVector.fromArray(F, B, src + k, hi, 0).intoArray(bp, dst + k * NR + L);
+            transpose(s.stage, k0 - spanStart, stride, nr, NR, kc, bp, (k0 - firstK) * nPadded + panelCol * kc);
+        }
+    }
+
+    /**
+     * Copies columns [k0, k0+len) of {@code rows} rows of a row-major matrix (first row at src, row stride ld) into
+     * this thread's staging buffer, row r at r·stride, and returns the stride. Why stage before transposing: the
+     * transposes read a short piece (one K block, 1.5 KB) of many rows, which came from DRAM at a few GB/s (the
+     * hardware prefetchers never get going, and vector gathers are slow on AMD Zen 4); whole rows copied one after the
+     * other stream at ≈ 20 GB/s, and the transposes then read the staging buffer from the caches. The stride is
+     * padded by 16 floats so that rows 4 KB apart do not all fall in one L1 set.
+     */
+    private static int stageRows(float[] src, int s0, int ld, int rows, int k0, int len) {
+        Scratch s = SCRATCH.get();
+        int stride = len + L;
+        if (s.stage.length < rows * stride) s.stage = new float[rows * stride];
+        for (int r = 0; r < rows; r++) System.arraycopy(src, s0 + r * ld + k0, s.stage, r * stride, len);
+        return stride;
+    }
+
+    /**
+     * The transpose of packing: dst[d0 + k·width + r] = st[s0 + min(r, rows−1)·stride + k] for r < width, k < kc, i.e.
+     * {@code rows} staged rows (repeated up to width) into a k-major micro-panel of the given width (MR for A, NR for
+     * B). Scalar copies, 16 k at a time so that the 16·width floats being written stay in L1; on Zen 4 they beat
+     * AVX-512 gathers even from L1.
+     */
+    private static void transpose(float[] st, int s0, int stride, int rows, int width, int kc, float[] dst, int d0) {
+        int kk = 0;
+        for (; kk + 16 <= kc; kk += 16) {
+            for (int r = 0; r < width; r++) {
+                int from = s0 + Math.min(r, rows - 1) * stride + kk, to = d0 + kk * width + r;
+                for (int k = 0; k < 16; k++) dst[to + k * width] = st[from + k];
             }
-        } else if (nr == NR) {
+        }
+        for (int r = 0; r < width; r++) {
+            int from = s0 + Math.min(r, rows - 1) * stride;
+            for (int k = kk; k < kc; k++) dst[d0 + k * width + r] = st[from + k];
+        }
+    }
+
+    /**
+     * Packs op(B) = B (B is [K, N]) rows k0 … k0+kc−1, columns j0 … j0+nr−1, into one micro-panel at {@code dst}: for
+     * each k, the NR columns, contiguous in B (past nr: zeros, thrown away with the edge tile).
+     */
+    private static void packB(float[] B, int bOff, int ldb, int k0, int kc, int j0, int nr, float[] bp, int dst) {
+        if (nr == NR) {
             for (int k = 0; k < kc; k++) {
                 int src = bOff + (k0 + k) * ldb + j0, d = dst + k * NR;
                 FloatVector.fromArray(F, B, src).intoArray(bp, d);
@@ -304,8 +361,8 @@ final class SimdGemm {
      * to C's old value after the loop: C is read only at the end, so a tile of C that has left the cache does not
      * hold up the first FMAs, and the next tile's chains can start while those loads are in flight (single-order
      * A/B against starting the chains from C: +0–2 % in the per-round medians of six shape×op cases). The result
-     * depends only on the data. Prologue and epilogue are written out (no helper calls): a helper that C2 declines to inline
-     * would box the vectors and run ~20× slower.
+     * depends only on the data. Prologue and epilogue are written out (no helper calls): a helper that C2 declines to
+     * inline would box the vectors and run ~20× slower.
      */
     static void micro(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc, boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,

@@ -43,6 +43,7 @@ class GemmTest {
         {9, 800, 130},    // packed: two N blocks (NC = 768), M below one micro-tile
         {1, 1000, 1000},  // packed: a single row
         {20, 200, SimdGemm.KC + 1},  // packed: a last K block of depth 1 whose panel ends near the end of A (bounds)
+        {16, 40, SimdGemm.STAGE_BLOCKS * SimdGemm.KC + 50},  // packed: rows staged in two spans (SimdGemm.stageRows)
     };
 
     @Test
