@@ -18,17 +18,18 @@ import jdk.incubator.vector.VectorSpecies;
  *   caches when they read it ({@link #kBlocksPerGroup}).</li>
  *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC}. A task packs its {@code MC×KC} block of A (192 KB,
  *   L2); for each MR-row micro-panel of it ({@code MR·KC·4} = 21 KB, held in the 32–48 KB L1) the task's B
- *   micro-panels of this K block ({@code KC×NC}, 1.1 MB, held in a 2 MB L2, streamed from L3 past a 1 MB one) stream
- *   past, and the tiles of C it writes are neighbours in memory. KC = 384 rather than 256: fewer passes over C, and
+ *   micro-panels of this K block ({@code KC×NC}, up to 4.7 MB, streamed from L2 and L3) stream past, and the tiles of
+ *   C it writes are neighbours in memory. KC = 384 rather than 256: fewer passes over C, and
  *   768 and 3072 are multiples of it (+1–4 % on 1 thread, +0–11 % on 2 in single-order A/Bs, which can flatter the
  *   second class by a few per cent).</li>
  *   <li><b>Micro-kernel.</b> An {@code MR×NR} = 14×(2 vectors) tile of C lives in 28 vector registers for the whole
  *   K block: per k, two B vectors are loaded and each of the 14 A values is broadcast into two FMAs.</li>
  * </ol>
  *
- * <p>Threads split C into {@code MC×NC} blocks (tasks), never K (a task covers all the K blocks of a group): every
- * element of C is accumulated in the same order (each K block summed from zero in k order, the block sums added to C
- * in block order) whatever the thread count or grouping, so results are bit-identical for any pool size. Problems
+ * <p>Threads split C into blocks of about MC rows by at most NC columns (tasks), never K (a task covers all the K
+ * blocks of a group): every element of C is accumulated in the same order (each K block summed from zero in k order,
+ * the block sums added to C in block order) whatever the thread count, blocks or grouping, so results are
+ * bit-identical for any pool size. Problems
  * below {@link #SMALL_FLOPS} (attention heads, the classifier) take a simpler single-thread path that blocks K the
  * same way.
  *
@@ -40,11 +41,11 @@ final class SimdGemm {
     static final int L = F.length();
     /** Micro-tile: MR rows × NR columns (two vectors). */
     static final int MR = 14, NR = 2 * L;
-    /** Cache blocks: KC (depth), MC (rows of A per task), NC (columns of B per task); each can be overridden with
-     *  -Ddistilj.gemm.kc / .mc / .nc for tuning (benchmarks' GemmProbe). Results change with KC (by rounding), never
-     *  with MC or NC. */
+    /** Cache blocks: KC (depth), MC (rows of A per task), NC (most columns of B per task, {@link #colBlocks}); each
+     *  can be overridden with -Ddistilj.gemm.kc / .mc / .nc for tuning (benchmarks' GemmProbe). Results change with KC
+     *  (by rounding), never with MC or NC. */
     static final int KC = Integer.getInteger("distilj.gemm.kc", 384), MC = Integer.getInteger("distilj.gemm.mc", 128),
-            NC = Integer.getInteger("distilj.gemm.nc", 768);
+            NC = Integer.getInteger("distilj.gemm.nc", 3072);
     /** Packed B larger than this (in floats: 16 MB) is made in groups of K blocks of at most B_GROUP_FLOATS (8 MB);
      *  see {@link #kBlocksPerGroup}. -Ddistilj.gemm.bwhole / .bgroup for tuning. */
     static final int B_WHOLE_FLOATS = Integer.getInteger("distilj.gemm.bwhole", 4 << 20),
@@ -105,7 +106,8 @@ final class SimdGemm {
         if (own.bPack.length < need) own.bPack = new float[need];
         float[] bp = own.bPack;
         int panelGroups = (nPanels + 7) / 8;
-        int tiles = (M + MR - 1) / MR, mBlocks = rowBlocks(M), nBlocks = (N + NC - 1) / NC;
+        int tiles = (M + MR - 1) / MR, mBlocks = rowBlocks(M);
+        int nBlocks = colBlocks(nPanels, mBlocks, parallel.threads());
         for (int g0 = 0; g0 < kBlocks; g0 += perGroup) {
             int firstK = g0 * KC, groupK = Math.min(K, (g0 + perGroup) * KC) - firstK;
             int kbs = Math.min(perGroup, kBlocks - g0);
@@ -127,9 +129,10 @@ final class SimdGemm {
                 });
             }
             parallel.forEach(mBlocks * nBlocks, t -> {
-                int mb = t / nBlocks;
-                int i0 = blockStart(mb, tiles, mBlocks), j0 = (t % nBlocks) * NC;
-                int rows = Math.min(blockStart(mb + 1, tiles, mBlocks), M) - i0, cols = Math.min(NC, N - j0);
+                int mb = t / nBlocks, nb = t % nBlocks;
+                int i0 = share(mb, tiles, mBlocks) * MR, rows = Math.min(share(mb + 1, tiles, mBlocks) * MR, M) - i0;
+                int j0 = share(nb, nPanels, nBlocks) * NR;
+                int cols = Math.min(share(nb + 1, nPanels, nBlocks) * NR, N) - j0;
                 block(transA, A, aOff, lda, bp, nPadded, i0, rows, j0, cols, firstK, groupK, beta, C, cOff, ldc);
                 if (last && bias != null) addBias(C, cOff, ldc, i0, rows, j0, cols, bias, biasOff);
             });
@@ -138,11 +141,12 @@ final class SimdGemm {
 
     /**
      * How many K blocks of packed B to make at a time. Packing all of B before the multiply keeps each task's C block
-     * in L2 across all of K, in one pass of tasks. But a task reads its B block of each K block (KC×NC, 1.2 MB) from
-     * wherever the packing left it for its first MR-row tile row, and from L2 only for the others: when the whole
-     * packed B is large, that first row waits on DRAM. In the weight gradient of the 3072→768 layer (packed B 44 MB at
-     * 3,584 tokens) the first tile row of each K block ran 2.6–3.5× slower than the others and took 27 % of the time,
-     * against 16 % with an 11 MB B (a probe timing the phases, 1 thread). So a packed B over 16 MB is made in equal
+     * in L2 across all of K, in one pass of tasks. But a task reads its B block of each K block (KC×NC, 1.2 MB with
+     * NC 768 on the Intel VM of sessions 1–5) from wherever the packing left it for its first MR-row tile row, and
+     * from L2 only for the others: when the whole packed B is large, that first row waits on DRAM. In the weight
+     * gradient of the 3072→768 layer (packed B 44 MB at 3,584 tokens) the first tile row of each K block ran 2.6–3.5×
+     * slower than the others and took 27 % of the time, against 16 % with an 11 MB B (a probe timing the phases, 1
+     * thread). So a packed B over 16 MB is made in equal
      * groups of K blocks of at most 8 MB, each just before the tasks that use it. The price is a pass of tasks per
      * group: C blocks leave L2 in between, and the threads wait for each other at the end of each pass. That is why
      * B up to 16 MB stays whole: 8 MB groups cost 9 % (1 thread) on a 9.4 MB B. Measured with benchmarks/gemm-ab.sh
@@ -166,10 +170,25 @@ final class SimdGemm {
         return Math.max(1, (M + MC - 1) / MC);
     }
 
-    /** First row of block b of {@code blocks} over {@code tiles} MR-row tiles (b = blocks gives the end). */
-    static int blockStart(int b, int tiles, int blocks) {
-        int per = tiles / blocks, extra = tiles % blocks; // the first `extra` blocks get one more tile
-        return (b * per + Math.min(b, extra)) * MR;
+    /**
+     * Blocks of columns of C, made of whole NR-column panels dealt out evenly: as few as NC (3,072 columns) allows, so
+     * that a task packs its rows of op(A) once for more columns — the transposing pack of A is the dearest part of
+     * packing. With NC 3,072 instead of 768: the 768→3072 forward +3–4 %, the dX and dW with 3,072 columns +2–4 %
+     * (benchmarks/gemm-ab.sh, both orders, 1 and 2 threads, Zen 4, whose 1 MB L2 holds neither B block). But at
+     * least 2 tasks per thread, so that the threads share the work evenly: C = 384×1536 (MiniLM's FFN weight
+     * gradient) as one column block made 3 tasks for 2 threads and ran 20 % slower. Like the row blocks, this never
+     * changes a bit of the result.
+     */
+    static int colBlocks(int nPanels, int mBlocks, int threads) {
+        int fewest = (nPanels * NR + NC - 1) / NC, forThreads = (2 * threads + mBlocks - 1) / mBlocks;
+        return Math.min(nPanels, Math.max(fewest, forThreads));
+    }
+
+    /** Start, in units, of block b when {@code units} are dealt out to {@code blocks} blocks (b = blocks gives the
+     *  end): the first units % blocks blocks get one more. */
+    static int share(int b, int units, int blocks) {
+        int per = units / blocks, extra = units % blocks;
+        return b * per + Math.min(b, extra);
     }
 
     /**

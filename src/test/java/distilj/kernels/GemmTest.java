@@ -40,7 +40,7 @@ class GemmTest {
         {1, 1, 1}, {1, 17, 3}, {7, 1, 65}, {3, 7, 17}, {17, 63, 1}, {65, 33, 64}, {80, 80, 64},
         {129, 67, 131},   // packed: M over one MC block, N a ragged panel, K odd
         {97, 45, SimdGemm.KC + 44},  // packed: two K blocks
-        {9, 800, 130},    // packed: two N blocks (NC = 768), M below one micro-tile
+        {9, 800, 130},    // packed: four column blocks (one row block, 2 threads), M below one micro-tile
         {1, 1000, 1000},  // packed: a single row
         {20, 200, SimdGemm.KC + 1},  // packed: a last K block of depth 1 whose panel ends near the end of A (bounds)
         {16, 40, SimdGemm.STAGE_BLOCKS * SimdGemm.KC + 50},  // packed: rows staged in two spans (SimdGemm.stageRows)

@@ -19,7 +19,8 @@ class ThreadDeterminismTest {
     private static List<float[]> runAll(Kernels k) {
         SplittableRandom r = new SplittableRandom(42);
         List<float[]> out = new ArrayList<>();
-        // GEMM, packed path with 2×2 blocks of C (MC = 128, NC = 768) and 2 K blocks, all transposes, beta 0 and 1.
+        // GEMM, packed path with 2 row blocks of C (MC = 128) by as many column blocks as threads (SimdGemm.colBlocks)
+        // and 2 K blocks, all transposes, beta 0 and 1.
         int M = 140, N = 780, K = SimdGemm.KC + 4;
         float[] A = randn(r, M * K, 1), B = randn(r, K * N, 1);
         for (int t = 0; t < 4; t++) {
