@@ -35,10 +35,10 @@ def main():
     s2, tok2, med2, sp2 = per_second(d2)
     s1, _, med1, _ = per_second(d1)
     st, tokt, medt, spt = per_second(t2)
-    # Attention FLOPs need each row's length; the mean real tokens and batch size approximate Σ L² well enough
-    # for a utilisation figure (attention is < 5% of the step at these lengths).
     # Each step's FLOPs over that step's time, summed: the mean tokens over the median step would pair a median time
-    # with a mean batch (batches differ by up to 15 % in tokens) and read a few per cent high.
+    # with a mean batch (batches differ by up to 15 % in tokens) and read a few per cent high. Attention FLOPs need
+    # each row's length; a step's real tokens and rows approximate its Σ L² well enough for a utilisation figure
+    # (attention is < 5% of the step at these lengths).
     mean_tokens = statistics.mean(d2["real_tokens"])
     flops = sum(useful_flops_per_step(cfg, t, n * (t / n) ** 2)
                 for t, n in zip(d2["real_tokens"], d2["rows_per_step"]))

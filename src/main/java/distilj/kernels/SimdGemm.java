@@ -19,9 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC}. A task packs its {@code MC×KC} block of A (192 KB,
  *   L2); for each MR-row micro-panel of it ({@code MR·KC·4} = 21 KB, held in the 32–48 KB L1) the task's B
  *   micro-panels of this K block ({@code KC×NC}, up to 4.7 MB, streamed from L2 and L3) stream past, and the tiles of
- *   C it writes are neighbours in memory. KC = 384 rather than 256: fewer passes over C, and
- *   768 and 3072 are multiples of it (+1–4 % on 1 thread, +0–11 % on 2 in single-order A/Bs, which can flatter the
- *   second class by a few per cent).</li>
+ *   C it writes are neighbours in memory. KC = 384 rather than 256: fewer passes over C, and 768 and 3072 are
+ *   multiples of it (+1–4 % on 1 thread, +0–11 % on 2 in single-order A/Bs, which can flatter the second class by a
+ *   few per cent).</li>
  *   <li><b>Micro-kernel.</b> An {@code MR×NR} = 14×(2 vectors) tile of C lives in 28 vector registers for the whole
  *   K block: per k, two B vectors are loaded and each of the 14 A values is broadcast into two FMAs.</li>
  * </ol>
@@ -29,9 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Threads split C into blocks of about MC rows by at most NC columns (tasks), never K (a task covers all the K
  * blocks of a group): every element of C is accumulated in the same order (each K block summed from zero in k order,
  * the block sums added to C in block order) whatever the thread count, blocks or grouping, so results are
- * bit-identical for any pool size. Problems
- * below {@link #SMALL_FLOPS} (attention heads, the classifier) take a simpler single-thread path that blocks K the
- * same way.
+ * bit-identical for any pool size. Problems below {@link #SMALL_FLOPS} (attention heads, the classifier) take a
+ * simpler single-thread path that blocks K the same way.
  *
  * <p>Hot methods are deliberately small (the micro-kernel is one straight loop, called, never inlined): C2 compiles
  * huge methods badly.
@@ -146,12 +145,11 @@ final class SimdGemm {
      * from L2 only for the others: when the whole packed B is large, that first row waits on DRAM. In the weight
      * gradient of the 3072→768 layer (packed B 44 MB at 3,584 tokens) the first tile row of each K block ran 2.6–3.5×
      * slower than the others and took 27 % of the time, against 16 % with an 11 MB B (a probe timing the phases, 1
-     * thread). So a packed B over 16 MB is made in equal
-     * groups of K blocks of at most 8 MB, each just before the tasks that use it. The price is a pass of tasks per
-     * group: C blocks leave L2 in between, and the threads wait for each other at the end of each pass. That is why
-     * B up to 16 MB stays whole: 8 MB groups cost 9 % (1 thread) on a 9.4 MB B. Measured with benchmarks/gemm-ab.sh
-     * (both orders): that weight gradient +34 % (1 thread) and +24 % (2 threads) at 3,584 tokens, +18 % and +22 % at
-     * 1,750; the other shapes keep one group and the same code.
+     * thread). So a packed B over 16 MB is made in equal groups of K blocks of at most 8 MB, each just before the
+     * tasks that use it. The price is a pass of tasks per group: C blocks leave L2 in between, and the threads wait
+     * for each other at the end of each pass. That is why B up to 16 MB stays whole: 8 MB groups cost 9 % (1 thread)
+     * on a 9.4 MB B. Measured with benchmarks/gemm-ab.sh (both orders): that weight gradient +34 % (1 thread) and
+     * +24 % (2 threads) at 3,584 tokens, +18 % and +22 % at 1,750; the other shapes keep one group and the same code.
      */
     static int kBlocksPerGroup(int nPadded, int kBlocks) {
         if ((long) nPadded * KC * kBlocks <= B_WHOLE_FLOATS) return kBlocks;
@@ -207,18 +205,15 @@ final class SimdGemm {
         int need = (mc + MR - 1) / MR * MR * KC + L;
         if (s.aPack.length < need) s.aPack = new float[need];
         float[] ap = s.aPack;
-        int end = firstK + groupK, span = STAGE_BLOCKS * KC, stride = 0, spanStart = firstK;
+        int end = firstK + groupK, span = STAGE_BLOCKS * KC, stride = 0;
         for (int k0 = firstK; k0 < end; k0 += KC) {
-            int kc = Math.min(KC, end - k0);
+            int kc = Math.min(KC, end - k0), inSpan = (k0 - firstK) % span;
             if (transA) {
                 packA(A, aOff, lda, i0, mc, k0, kc, ap);
             } else {
-                if ((k0 - firstK) % span == 0) {
-                    spanStart = k0;
-                    stride = stageRows(A, aOff + i0 * lda, lda, mc, k0, Math.min(span, end - k0));
-                }
+                if (inSpan == 0) stride = stageRows(s, A, aOff + i0 * lda, lda, mc, k0, Math.min(span, end - k0));
                 for (int q = 0; q < mc; q += MR) {
-                    transposeA(s.stage, q * stride + (k0 - spanStart), stride, Math.min(MR, mc - q), kc, ap, q * kc);
+                    transposeA(s.stage, q * stride + inSpan, stride, Math.min(MR, mc - q), kc, ap, q * kc);
                 }
             }
             kBlock(ap, bp, i0, mc, j0, nc, k0, kc, (k0 - firstK) * nPadded, beta, C, cOff, ldc);
@@ -307,27 +302,23 @@ final class SimdGemm {
     private static void packBTransposed(float[] B, int bOff, int ldb, int j0, int nr, int firstK, int groupK,
                                         float[] bp, int panelCol, int nPadded) {
         Scratch s = SCRATCH.get();
-        int end = firstK + groupK, span = STAGE_BLOCKS * KC, stride = 0, spanStart = firstK;
+        int end = firstK + groupK, span = STAGE_BLOCKS * KC, stride = 0;
         for (int k0 = firstK; k0 < end; k0 += KC) {
-            int kc = Math.min(KC, end - k0);
-            if ((k0 - firstK) % span == 0) {
-                spanStart = k0;
-                stride = stageRows(B, bOff + j0 * ldb, ldb, nr, k0, Math.min(span, end - k0));
-            }
-            transposeB(s.stage, k0 - spanStart, stride, nr, kc, bp, (k0 - firstK) * nPadded + panelCol * kc);
+            int kc = Math.min(KC, end - k0), inSpan = (k0 - firstK) % span;
+            if (inSpan == 0) stride = stageRows(s, B, bOff + j0 * ldb, ldb, nr, k0, Math.min(span, end - k0));
+            transposeB(s.stage, inSpan, stride, nr, kc, bp, (k0 - firstK) * nPadded + panelCol * kc);
         }
     }
 
     /**
      * Copies columns [k0, k0+len) of {@code rows} rows of a row-major matrix (first row at src, row stride ld) into
-     * this thread's staging buffer, row r at r·stride, and returns the stride. Why stage before transposing: the
-     * transposes read a short piece (one K block, 1.5 KB) of many rows, which came from DRAM at a few GB/s (the
-     * hardware prefetchers never get going, and vector gathers are slow on AMD Zen 4); whole rows copied one after the
-     * other stream at ≈ 20 GB/s, and the transposes then read the staging buffer from the caches. The stride is
-     * padded by 16 floats so that rows 4 KB apart do not all fall in one L1 set.
+     * the thread's staging buffer {@code s.stage}, row r at r·stride, and returns the stride. Why stage before
+     * transposing: the transposes read a short piece (one K block, 1.5 KB) of many rows, which came from DRAM at a few
+     * GB/s (the hardware prefetchers never get going, and vector gathers are slow on AMD Zen 4); whole rows copied one
+     * after the other stream at ≈ 20 GB/s, and the transposes then read the staging buffer from the caches. The stride
+     * is padded by 16 floats so that rows 4 KB apart do not all fall in one L1 set.
      */
-    private static int stageRows(float[] src, int s0, int ld, int rows, int k0, int len) {
-        Scratch s = SCRATCH.get();
+    private static int stageRows(Scratch s, float[] src, int s0, int ld, int rows, int k0, int len) {
         int stride = len + L;
         if (s.stage.length < rows * stride) s.stage = new float[rows * stride];
         for (int r = 0; r < rows; r++) System.arraycopy(src, s0 + r * ld + k0, s.stage, r * stride, len);
