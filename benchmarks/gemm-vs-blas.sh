@@ -89,7 +89,8 @@ for shape in $order; do
   peak "$shape"
   for t in $THREADS; do
     for op in forward dX dW; do
-      read -r g call < <(OPENBLAS_NUM_THREADS=$t debian_sgemm ${shape//x/ } "$op" "$WINDOWS" 1)
+      out=$(OPENBLAS_NUM_THREADS=$t debian_sgemm ${shape//x/ } "$op" "$WINDOWS" 1) # a failure stops the script
+      read -r g call <<< "$out"
       echo "{\"lib\": \"openblas\", \"threads\": $t, \"shape\": \"$shape\", \"op\": \"$op\", \"gflops\": $g," \
         "\"gflops_best_call\": $call}" >> "$WORK/blas.jsonl"
     done

@@ -93,7 +93,7 @@ with open(out, "w") as f:
     json.dump(doc, f, indent=1)
 
 head = f"{'shape MxNxK':16} {'op':7} {'thr':>3} " + " ".join(f"{j:>7}" for j in jvms) + " " + \
-       " ".join(f"{l:>8}" for l in libs) + " " +  " ".join(f"{j + '/best':>11} {j + ' %pk':>10}" for j in jvms) + \
+       " ".join(f"{l:>8}" for l in libs) + " " + " ".join(f"{j + '/best':>11} {j + ' %pk':>10}" for j in jvms) + \
        f" {'jdk17/call':>10}" + "    peak"
 print("fp32 peak (FMA loop, wall clock, read around each shape): " +
       ", ".join(f"{t} thread(s) {lo}-{hi} GFLOPS" for t, (lo, hi) in sorted(peak.items())))
