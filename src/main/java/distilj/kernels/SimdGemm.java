@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   ({@link #stageRows}). Ragged edges repeat a real row or column: those parts of an edge tile are computed in a
  *   scratch tile and thrown away. A packed B of up to 16 MB is made whole, before the multiply; a larger one a group
  *   of K blocks (at most 8 MB) at a time, each group right before the tasks that use it, so that it is still in the
- *   caches when they read it ({@link #kBlocksPerGroup}).</li>
+ *   caches when they read it ({@link #kBlocksPerGroup}). A wide op(A) = Aᵀ (M ≥ {@link #A_WHOLE_MIN_M}) is packed
+ *   like B, once for all tasks, from whole rows of A ({@link #packAWhole}).</li>
  *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC}. A task packs its {@code MC×KC} block of A (192 KB,
  *   L2); for each MR-row micro-panel of it ({@code MR·KC·4} = 21 KB, held in the 32–48 KB L1) the task's B
  *   micro-panels of this K block ({@code KC×NC}, up to 4.7 MB, streamed from L2 and L3) stream past, and the tiles of
@@ -51,6 +52,8 @@ final class SimdGemm {
             B_GROUP_FLOATS = Integer.getInteger("distilj.gemm.bgroup", 2 << 20);
     /** Rows are staged ({@link #stageRows}) this many K blocks at a time (3,072 columns): bounds the staging buffer. */
     static final int STAGE_BLOCKS = 8;
+    /** From this many rows of C on, op(A) = Aᵀ is packed once for all tasks ({@link #packAWhole}). */
+    static final int A_WHOLE_MIN_M = 2048;
     /** Below this many multiply-adds (M·N·K) the unpacked single-thread path is faster. */
     static final long SMALL_FLOPS = 96L * 96 * 96;
 
@@ -64,6 +67,8 @@ final class SimdGemm {
         float[] stage = new float[0];
         final float[] tile = new float[MR * NR];
         float[] smallB = new float[0];
+        /** op(A) = Aᵀ of a whole group of K blocks, packed for all tasks ({@link #packAWhole}). */
+        float[] aWhole = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -107,6 +112,12 @@ final class SimdGemm {
         int panelGroups = (nPanels + 7) / 8;
         int tiles = (M + MR - 1) / MR, mBlocks = rowBlocks(M);
         int nBlocks = colBlocks(nPanels, mBlocks, parallel.threads());
+        // Packed op(A) of a group when it is packed once (K block kb, tile t at kb·KC·mPadded + t·MR·kc), else null.
+        int mPadded = tiles * MR, rowChunks = (KC + A_WHOLE_ROWS - 1) / A_WHOLE_ROWS;
+        boolean packAOnce = transA && M >= A_WHOLE_MIN_M;
+        int needA = mPadded * Math.min(K, perGroup * KC);
+        if (packAOnce && own.aWhole.length < needA) own.aWhole = new float[needA];
+        float[] aWhole = packAOnce ? own.aWhole : null;
         for (int g0 = 0; g0 < kBlocks; g0 += perGroup) {
             int firstK = g0 * KC, groupK = Math.min(K, (g0 + perGroup) * KC) - firstK;
             int kbs = Math.min(perGroup, kBlocks - g0);
@@ -127,12 +138,27 @@ final class SimdGemm {
                     }
                 });
             }
+            if (aWhole != null) {
+                parallel.forEach(kbs * rowChunks, t -> {
+                    int kb = t / rowChunks, k0 = firstK + kb * KC, kc = Math.min(KC, K - k0);
+                    int from = (t % rowChunks) * A_WHOLE_ROWS, to = Math.min(kc, from + A_WHOLE_ROWS);
+                    if (from < kc) packAWhole(A, aOff, lda, M, k0, kc, from, to, aWhole, kb * KC * mPadded);
+                });
+            }
             parallel.forEach(mBlocks * nBlocks, t -> {
                 int mb = t / nBlocks, nb = t % nBlocks;
                 int i0 = share(mb, tiles, mBlocks) * MR, rows = Math.min(share(mb + 1, tiles, mBlocks) * MR, M) - i0;
                 int j0 = share(nb, nPanels, nBlocks) * NR;
                 int cols = Math.min(share(nb + 1, nPanels, nBlocks) * NR, N) - j0;
-                block(transA, A, aOff, lda, bp, nPadded, i0, rows, j0, cols, firstK, groupK, beta, C, cOff, ldc);
+                if (aWhole == null) {
+                    block(transA, A, aOff, lda, bp, nPadded, i0, rows, j0, cols, firstK, groupK, beta, C, cOff, ldc);
+                } else {
+                    for (int k0 = firstK; k0 < firstK + groupK; k0 += KC) {
+                        int kc = Math.min(KC, firstK + groupK - k0); // the task's panels start at tile i0 / MR
+                        kBlock(aWhole, (k0 - firstK) * mPadded + i0 * kc, bp, i0, rows, j0, cols, k0, kc,
+                                (k0 - firstK) * nPadded, beta, C, cOff, ldc);
+                    }
+                }
                 if (last && bias != null) addBias(C, cOff, ldc, i0, rows, j0, cols, bias, biasOff);
             });
         }
@@ -216,16 +242,16 @@ final class SimdGemm {
                     transposeA(s.stage, q * stride + inSpan, stride, Math.min(MR, mc - q), kc, ap, q * kc);
                 }
             }
-            kBlock(ap, bp, i0, mc, j0, nc, k0, kc, (k0 - firstK) * nPadded, beta, C, cOff, ldc);
+            kBlock(ap, 0, bp, i0, mc, j0, nc, k0, kc, (k0 - firstK) * nPadded, beta, C, cOff, ldc);
         }
     }
 
     /**
-     * One task of one K block: C[i0:i0+mc, j0:j0+nc] += the packed block of op(A)[i0:i0+mc, k0:k0+kc] · the packed B
-     * block at bBase, calling thread.
+     * One task of one K block: C[i0:i0+mc, j0:j0+nc] += the packed block of op(A)[i0:i0+mc, k0:k0+kc] at aBase · the
+     * packed B block at bBase, calling thread.
      */
-    private static void kBlock(float[] ap, float[] bp, int i0, int mc, int j0, int nc, int k0, int kc, int bBase,
-                               float beta, float[] C, int cOff, int ldc) {
+    private static void kBlock(float[] ap, int aBase, float[] bp, int i0, int mc, int j0, int nc, int k0, int kc,
+                               int bBase, float beta, float[] C, int cOff, int ldc) {
         Scratch s = SCRATCH.get();
         boolean accumulate = k0 > 0 || beta != 0f;
         // Rows of tiles outside, columns inside: the A micro-panel stays in L1 while the B panels of this K block
@@ -237,7 +263,8 @@ final class SimdGemm {
             for (int j = 0; j < nc; j += NR) {
                 int bo = bBase + ((j0 + j) / NR) * kc * NR;
                 int nr = Math.min(NR, nc - j);
-                tile(s, ap, i * kc, bp, bo, kc, C, cOff + (i0 + i) * ldc + j0 + j, ldc, accumulate, mr, nr);
+                int co = cOff + (i0 + i) * ldc + j0 + j;
+                tile(s, ap, aBase + i * kc, bp, bo, kc, C, co, ldc, accumulate, mr, nr);
             }
         }
     }
@@ -290,6 +317,40 @@ final class SimdGemm {
             for (; k < whole; k++) FloatVector.fromArray(F, A, src + k * lda).intoArray(ap, base + k * MR);
             for (; k < kc; k++) {
                 for (int r = 0; r < MR; r++) ap[base + k * MR + r] = A[src + k * lda + Math.min(r, rows - 1)];
+            }
+        }
+    }
+
+    /** Rows of A per job of {@link #packAWhole}. */
+    static final int A_WHOLE_ROWS = 16;
+
+    /**
+     * Packs rows from … to−1 of K block k0 (depth kc) of op(A) = Aᵀ (A is [K, M]) for every MR-row tile of C at once:
+     * row k0+k of A, read whole, goes to slot k of every tile's micro-panel (dst[base + t·MR·kc + k·MR + r] = A[k0+k,
+     * t·MR + r]). Why, for wide A only: a task that packs its own rows of op(A) ({@link #packA}) reads a 128-float
+     * piece of each row of A, and with M = 3,072 (the weight gradient of the 768→3072 layer, A = dY) those pieces are
+     * 12 KB apart and come from DRAM slowly; whole rows stream. gemm-ab.sh, both orders: the two dW with M = 3,072
+     * +0.6–2.3 % on 1 thread (three runs), +0.5–1.2 % on 2 (two), no order reading below 0.998; with M = 768 (a task
+     * covers a sixth of each row) it cost 0–3 %, hence {@link #A_WHOLE_MIN_M}. The price is scratch for the group's op(A), M·K floats (21 MB for
+     * DistilBERT's 768→3072 weight gradient at 1,750 tokens), held like the packed B. Each row is copied one vector
+     * per tile, stored at stride MR like packA's (the two extra lanes land on the next k's slot, which the next row
+     * overwrites); the last row of a job, whose next slot belongs to another job, and a last tile whose vector would
+     * run past the array, are copied lane by lane.
+     */
+    static void packAWhole(float[] A, int aOff, int lda, int M, int k0, int kc, int from, int to, float[] dst,
+                           int base) {
+        int tiles = (M + MR - 1) / MR;
+        for (int k = from; k < to; k++) {
+            int src = aOff + (k0 + k) * lda;
+            boolean lastOfJob = k == to - 1;
+            for (int t = 0; t < tiles; t++) {
+                int at = src + t * MR, d = base + t * MR * kc + k * MR;
+                if (!lastOfJob && at + L <= A.length) {
+                    FloatVector.fromArray(F, A, at).intoArray(dst, d);
+                } else {
+                    int rows = Math.min(MR, M - t * MR);
+                    for (int r = 0; r < MR; r++) dst[d + r] = A[at + Math.min(r, rows - 1)];
+                }
             }
         }
     }

@@ -14,9 +14,11 @@ class GemmRowInvarianceTest {
         try (Parallel pool = new Parallel(2)) {
             SimdKernels k = new SimdKernels(pool);
             SplittableRandom r = new SplittableRandom(7);
-            int[][] nk = {{768, 768}, {100, 300}, {3072, 768}, {37, 1000}};
-            for (int[] s : nk) {
-                int N = s[0], K = s[1], M = 150; // M·N·K above SimdGemm.SMALL_FLOPS; one row below it
+            // N, K, M: M·N·K above SimdGemm.SMALL_FLOPS, one row below it; the last with op(A) = Aᵀ packed once.
+            int[][] nkm = {{768, 768, 150}, {100, 300, 150}, {3072, 768, 150}, {37, 1000, 150},
+                {37, 1000, SimdGemm.A_WHOLE_MIN_M + 41}};
+            for (int[] s : nkm) {
+                int N = s[0], K = s[1], M = s[2];
                 for (boolean transA : new boolean[] {false, true}) {
                     for (boolean transB : new boolean[] {false, true}) {
                         for (float beta : new float[] {0f, 1f}) {
