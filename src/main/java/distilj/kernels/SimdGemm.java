@@ -115,8 +115,9 @@ final class SimdGemm {
         // Packed op(A) of a group when it is packed once (K block kb, tile t at kb·KC·mPadded + t·MR·kc), else null.
         int mPadded = tiles * MR, rowChunks = (KC + A_WHOLE_ROWS - 1) / A_WHOLE_ROWS;
         boolean packAOnce = transA && M >= A_WHOLE_MIN_M;
-        int needA = mPadded * Math.min(K, perGroup * KC);
-        if (packAOnce && own.aWhole.length < needA) own.aWhole = new float[needA];
+        if (packAOnce && own.aWhole.length < mPadded * Math.min(K, perGroup * KC)) {
+            own.aWhole = new float[mPadded * Math.min(K, perGroup * KC)];
+        }
         float[] aWhole = packAOnce ? own.aWhole : null;
         for (int g0 = 0; g0 < kBlocks; g0 += perGroup) {
             int firstK = g0 * KC, groupK = Math.min(K, (g0 + perGroup) * KC) - firstK;
@@ -150,15 +151,8 @@ final class SimdGemm {
                 int i0 = share(mb, tiles, mBlocks) * MR, rows = Math.min(share(mb + 1, tiles, mBlocks) * MR, M) - i0;
                 int j0 = share(nb, nPanels, nBlocks) * NR;
                 int cols = Math.min(share(nb + 1, nPanels, nBlocks) * NR, N) - j0;
-                if (aWhole == null) {
-                    block(transA, A, aOff, lda, bp, nPadded, i0, rows, j0, cols, firstK, groupK, beta, C, cOff, ldc);
-                } else {
-                    for (int k0 = firstK; k0 < firstK + groupK; k0 += KC) {
-                        int kc = Math.min(KC, firstK + groupK - k0); // the task's panels start at tile i0 / MR
-                        kBlock(aWhole, (k0 - firstK) * mPadded + i0 * kc, bp, i0, rows, j0, cols, k0, kc,
-                                (k0 - firstK) * nPadded, beta, C, cOff, ldc);
-                    }
-                }
+                block(transA, A, aOff, lda, aWhole, mPadded, bp, nPadded, i0, rows, j0, cols, firstK, groupK, beta,
+                        C, cOff, ldc);
                 if (last && bias != null) addBias(C, cOff, ldc, i0, rows, j0, cols, bias, biasOff);
             });
         }
@@ -217,24 +211,29 @@ final class SimdGemm {
 
     /**
      * One task: C[i0:i0+mc, j0:j0+nc] over the group's K range [firstK, firstK + groupK), on the calling thread. For
-     * each K block the task packs its MC×KC block of op(A), then multiplies it by the packed B block.
+     * each K block the task packs its MC×KC block of op(A) (unless all of op(A) was packed already: aWhole, laid out
+     * as {@link #packAWhole} writes it, else null), then multiplies it by the packed B block.
      * <ul>
      *   <li>op(A) = Aᵀ (A is [K, M]): the MR rows of one k are contiguous in A, a plain vector copy ({@link #packA}).
      *   <li>op(A) = A (A is [M, K]), a transpose: the task's rows are staged whole, {@link #STAGE_BLOCKS} K blocks at a
      *   time, then each K block is transposed from the staging buffer ({@link #transposeA}).
      * </ul>
      */
-    private static void block(boolean transA, float[] A, int aOff, int lda, float[] bp, int nPadded,
-                              int i0, int mc, int j0, int nc, int firstK, int groupK, float beta, float[] C, int cOff,
-                              int ldc) {
+    private static void block(boolean transA, float[] A, int aOff, int lda, float[] aWhole, int mPadded, float[] bp,
+                              int nPadded, int i0, int mc, int j0, int nc, int firstK, int groupK, float beta,
+                              float[] C, int cOff, int ldc) {
         Scratch s = SCRATCH.get();
         int need = (mc + MR - 1) / MR * MR * KC + L;
-        if (s.aPack.length < need) s.aPack = new float[need];
+        if (aWhole == null && s.aPack.length < need) s.aPack = new float[need];
         float[] ap = s.aPack;
         int end = firstK + groupK, span = STAGE_BLOCKS * KC, stride = 0;
         for (int k0 = firstK; k0 < end; k0 += KC) {
-            int kc = Math.min(KC, end - k0), inSpan = (k0 - firstK) % span;
-            if (transA) {
+            int kc = Math.min(KC, end - k0), inSpan = (k0 - firstK) % span, aBase = 0;
+            float[] panels = ap;
+            if (aWhole != null) { // the task's panels start at tile i0 / MR of the K block's packed op(A)
+                panels = aWhole;
+                aBase = (k0 - firstK) * mPadded + i0 * kc;
+            } else if (transA) {
                 packA(A, aOff, lda, i0, mc, k0, kc, ap);
             } else {
                 if (inSpan == 0) stride = stageRows(s, A, aOff + i0 * lda, lda, mc, k0, Math.min(span, end - k0));
@@ -242,7 +241,7 @@ final class SimdGemm {
                     transposeA(s.stage, q * stride + inSpan, stride, Math.min(MR, mc - q), kc, ap, q * kc);
                 }
             }
-            kBlock(ap, 0, bp, i0, mc, j0, nc, k0, kc, (k0 - firstK) * nPadded, beta, C, cOff, ldc);
+            kBlock(panels, aBase, bp, i0, mc, j0, nc, k0, kc, (k0 - firstK) * nPadded, beta, C, cOff, ldc);
         }
     }
 
@@ -331,11 +330,11 @@ final class SimdGemm {
      * piece of each row of A, and with M = 3,072 (the weight gradient of the 768→3072 layer, A = dY) those pieces are
      * 12 KB apart and come from DRAM slowly; whole rows stream. gemm-ab.sh, both orders: the two dW with M = 3,072
      * +0.6–2.3 % on 1 thread (three runs), +0.5–1.2 % on 2 (two), no order reading below 0.998; with M = 768 (a task
-     * covers a sixth of each row) it cost 0–3 %, hence {@link #A_WHOLE_MIN_M}. The price is scratch for the group's op(A), M·K floats (21 MB for
-     * DistilBERT's 768→3072 weight gradient at 1,750 tokens), held like the packed B. Each row is copied one vector
-     * per tile, stored at stride MR like packA's (the two extra lanes land on the next k's slot, which the next row
-     * overwrites); the last row of a job, whose next slot belongs to another job, and a last tile whose vector would
-     * run past the array, are copied lane by lane.
+     * covers a sixth of each row) it cost 0–3 %, hence {@link #A_WHOLE_MIN_M}. The price is scratch for the group's
+     * op(A), M·K floats (21 MB for DistilBERT's 768→3072 weight gradient at 1,750 tokens), held like the packed B.
+     * Each row is copied one vector per tile, stored at stride MR like packA's (the two extra lanes land on the next
+     * k's slot, which the next row overwrites); the last row of a job, whose next slot belongs to another job, and a
+     * last tile whose vector would run past the array, are copied lane by lane.
      */
     static void packAWhole(float[] A, int aOff, int lda, int M, int k0, int kc, int from, int to, float[] dst,
                            int base) {
