@@ -18,13 +18,14 @@ import jdk.incubator.vector.VectorSpecies;
  *   caches when they read it ({@link #kBlocksPerGroup}). A wide op(A) = Aᵀ (M ≥ {@link #A_WHOLE_MIN_M}) is packed
  *   like B, once for all tasks, from whole rows of A ({@link #packAWhole}).</li>
  *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC}. A task packs its {@code MC×KC} block of A (192 KB,
- *   L2); for each MR-row micro-panel of it ({@code MR·KC·4} = 21 KB, held in the 32–48 KB L1) the task's B
+ *   L2); for each MR-row micro-panel of it ({@code MR·KC·4}, 12–21 KB, held in the 32–48 KB L1) the task's B
  *   micro-panels of this K block ({@code KC×NC}, up to 4.7 MB, streamed from L2 and L3) stream past, and the tiles of
  *   C it writes are neighbours in memory. KC = 384 rather than 256: fewer passes over C, and 768 and 3072 are
  *   multiples of it (+1–4 % on 1 thread, +0–11 % on 2 in single-order A/Bs, which can flatter the second class by a
  *   few per cent).</li>
- *   <li><b>Micro-kernel.</b> An {@code MR×NR} = 14×(2 vectors) tile of C lives in 28 vector registers for the whole
- *   K block: per k, two B vectors are loaded and each of the 14 A values is broadcast into two FMAs.</li>
+ *   <li><b>Micro-kernel.</b> An {@code MR×NR} tile of C, e.g. 14×(2 vectors), lives in vector registers for the whole
+ *   K block: per k, the tile's B vectors are loaded and each of its MR A values is broadcast into one FMA per B
+ *   vector. The tile depends on the vector width and the JDK ({@link #tile}): 8×3, 14×2 or 6×2.</li>
  * </ol>
  *
  * <p>Threads split C into blocks of about MC rows by at most NC columns (tasks), never K (a task covers all the K
@@ -39,8 +40,17 @@ import jdk.incubator.vector.VectorSpecies;
 final class SimdGemm {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
-    /** Micro-tile: MR rows × NR columns (two vectors). */
-    static final int MR = 14, NR = 2 * L;
+    /** Register tiles of the micro-kernel: rows × vectors of C ({@link #tile}). */
+    static final int TILE_14X2 = 0, TILE_8X3 = 1, TILE_6X2 = 2;
+    /** This JVM's tile, chosen once: see {@link #tile}. */
+    static final int TILE = tile(System.getProperty("distilj.gemm.tile"), L, Runtime.version().feature());
+    /** Micro-tile: MR rows × NR columns (NR a whole number of vectors). */
+    static final int MR = TILE == TILE_8X3 ? 8 : TILE == TILE_6X2 ? 6 : 14, NR = (TILE == TILE_8X3 ? 3 : 2) * L;
+    /** Floats that one slot of an A micro-panel (MR floats) is copied with: whole vectors, the rest spilling into the
+     *  next slot (see {@link #packA}). */
+    static final int MR_SPAN = (MR + L - 1) / L * L;
+    /** The small path's tile: 4 rows × SNR columns (two vectors), whatever the packed path's tile. */
+    static final int SNR = 2 * L;
     /** Cache blocks: KC (depth), MC (rows of A per task), NC (most columns of B per task, {@link #colBlocks}); each
      *  can be overridden with -Ddistilj.gemm.kc / .mc / .nc for tuning (benchmarks' GemmProbe). Results change with KC
      *  (by rounding), never with MC or NC. */
@@ -56,6 +66,41 @@ final class SimdGemm {
     static final int A_WHOLE_MIN_M = 2048;
     /** Below this many multiply-adds (M·N·K) the unpacked single-thread path is faster. */
     static final long SMALL_FLOPS = 96L * 96 * 96;
+
+    /**
+     * The register tile for {@code lanes} float lanes on JDK {@code jdk}, or the one named by {@code forced}
+     * (-Ddistilj.gemm.tile=14x2, 8x3 or 6x2: benchmarks, and the tests of the tiles this JVM would not pick). Every
+     * tile gives the same bits (each element of C is the same FMA chain), so this choice is free for speed alone.
+     * <ul>
+     *   <li>Fewer than 16 lanes (AVX2, SSE, NEON): 6×2, 12 accumulators. AVX2 has 16 vector registers, too few for
+     *   the tiles below, which would spill.
+     *   <li>16 lanes (AVX-512, 32 registers) on JDK 17: 8×3. Against 14×2, measured with benchmarks/gemm-ab.sh (both
+     *   orders, nine shape×op cases each at 1,750 and 3,584 tokens): 1 thread 0.994–1.028, 2 threads 0.998–1.042,
+     *   most on the products with 3,072 columns. Per k it loads 3 B vectors and 8 A values for 24 FMAs (14×2: 2 and
+     *   14 for 28). A likely reason for where it gains: C's rows 12 KB apart all fall in one set of the 8-way L1,
+     *   which a tile of 8 rows fits and one of 14 overflows.
+     *   <li>16 lanes on newer JDKs: 14×2. JDK 25's C2 hoists the 8×3 kernel's broadcasts ahead of its FMAs and then
+     *   spills an accumulator to the stack inside the k loop (read with -XX:+PrintAssembly): whole GEMMs ran 12–15 %
+     *   slower than with 14×2, which it compiles without a spill.
+     * </ul>
+     */
+    static int tile(String forced, int lanes, int jdk) {
+        if (forced == null) return lanes < 16 ? TILE_6X2 : jdk <= 17 ? TILE_8X3 : TILE_14X2;
+        int tile, mr;
+        switch (forced) {
+            case "14x2": tile = TILE_14X2; mr = 14; break;
+            case "8x3": tile = TILE_8X3; mr = 8; break;
+            case "6x2": tile = TILE_6X2; mr = 6; break;
+            default: throw new IllegalArgumentException("-Ddistilj.gemm.tile must be 14x2, 8x3 or 6x2, got '" + forced
+                    + "'");
+        }
+        // packA copies a slot of MR floats as whole vectors and lets the rest spill into the next slot only.
+        if ((mr + lanes - 1) / lanes * lanes - mr > mr) {
+            throw new IllegalArgumentException("-Ddistilj.gemm.tile=" + forced + " needs at most " + (2 * mr - 1)
+                    + " float lanes, this JVM has " + lanes);
+        }
+        return tile;
+    }
 
     private final Parallel parallel;
 
@@ -223,7 +268,7 @@ final class SimdGemm {
                               int nPadded, int i0, int mc, int j0, int nc, int firstK, int groupK, float beta,
                               float[] C, int cOff, int ldc) {
         Scratch s = SCRATCH.get();
-        int need = (mc + MR - 1) / MR * MR * KC + L;
+        int need = (mc + MR - 1) / MR * MR * KC + MR_SPAN;
         if (aWhole == null && s.aPack.length < need) s.aPack = new float[need];
         float[] ap = s.aPack;
         int end = firstK + groupK, span = STAGE_BLOCKS * KC, stride = 0;
@@ -280,6 +325,14 @@ final class SimdGemm {
         }
     }
 
+    /** The micro-kernel of this JVM's {@link #TILE} (a constant: C2 keeps one branch). */
+    private static void micro(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc,
+                              boolean accumulate) {
+        if (TILE == TILE_8X3) micro8x3(ap, ao, bp, bo, kc, c, co, ldc, accumulate);
+        else if (TILE == TILE_6X2) micro6x2(ap, ao, bp, bo, kc, c, co, ldc, accumulate);
+        else micro14x2(ap, ao, bp, bo, kc, c, co, ldc, accumulate);
+    }
+
     /** Edge tiles go through an MR×NR scratch tile: C's mr×nr corner in (rest zero), ... */
     private static void loadEdge(float[] tile, int mr, int nr, float[] C, int co, int ldc) {
         java.util.Arrays.fill(tile, 0f);
@@ -300,20 +353,24 @@ final class SimdGemm {
 
     /**
      * Packs op(A)[i0:i0+mc, k0:k0+kc] = Aᵀ (A is [K, M]) as MR-row micro-panels: panel q holds, for each k, rows q·MR …
-     * q·MR+MR−1, which are contiguous in A: one vector of L = 16 lanes per k, stored at stride MR = 14 (the two extra
-     * lanes land on the next k's slot, which the next store overwrites; the last k of the last panel spills into L
-     * floats of slack). Rows past mc (a ragged last panel) hold whatever lies there (the next columns of A, or a
-     * repeated row near the end of A): those rows of the tile are computed and thrown away.
+     * q·MR+MR−1, which are contiguous in A: copied as whole vectors, MR_SPAN floats (e.g. one vector of 16 lanes for
+     * MR = 14 or 8), stored at stride MR (the MR_SPAN − MR extra lanes land on the next k's slot, which the next copy
+     * overwrites; the last k of the last panel spills into MR_SPAN floats of slack). Rows past mc (a ragged last
+     * panel) hold whatever lies there (the next columns of A, or a repeated row near the end of A): those rows of the
+     * tile are computed and thrown away.
      */
     private static void packA(float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float[] ap) {
         for (int q = 0; q < mc; q += MR) {
             int rows = Math.min(MR, mc - q);
             int base = q * kc;
             int src = aOff + k0 * lda + i0 + q, k = 0;
-            // k < whole: the full vector at src + k·lda lies inside A (floorDiv: none at all when the room left after
-            // src is short of L).
-            int whole = Math.max(0, Math.min(kc, Math.floorDiv(A.length - L - src, lda) + 1));
-            for (; k < whole; k++) FloatVector.fromArray(F, A, src + k * lda).intoArray(ap, base + k * MR);
+            // k < whole: the MR_SPAN floats at src + k·lda lie inside A (floorDiv: none at all when the room left
+            // after src is short of MR_SPAN).
+            int whole = Math.max(0, Math.min(kc, Math.floorDiv(A.length - MR_SPAN - src, lda) + 1));
+            for (; k < whole; k++) {
+                int from = src + k * lda, to = base + k * MR;
+                for (int v = 0; v < MR; v += L) FloatVector.fromArray(F, A, from + v).intoArray(ap, to + v);
+            }
             for (; k < kc; k++) {
                 for (int r = 0; r < MR; r++) ap[base + k * MR + r] = A[src + k * lda + Math.min(r, rows - 1)];
             }
@@ -332,9 +389,9 @@ final class SimdGemm {
      * +0.6–2.3 % on 1 thread (three runs), +0.5–1.2 % on 2 (two), no order reading below 0.998; with M = 768 (a task
      * covers a sixth of each row) it cost 0–3 %, hence {@link #A_WHOLE_MIN_M}. The price is scratch for the group's
      * op(A), M·K floats (21 MB for DistilBERT's 768→3072 weight gradient at 1,750 tokens), held like the packed B.
-     * Each row is copied one vector per tile, stored at stride MR like packA's (the two extra lanes land on the next
-     * k's slot, which the next row overwrites); the last row of a job, whose next slot belongs to another job, and a
-     * last tile whose vector would run past the array, are copied lane by lane.
+     * Each row is copied MR_SPAN floats (whole vectors) per tile, stored at stride MR like packA's (the extra lanes
+     * land on the next k's slot, which the next row overwrites); the last row of a job, whose next slot belongs to
+     * another job, and a last tile whose vectors would run past the array, are copied lane by lane.
      */
     static void packAWhole(float[] A, int aOff, int lda, int M, int k0, int kc, int from, int to, float[] dst,
                            int base) {
@@ -344,8 +401,8 @@ final class SimdGemm {
             boolean lastOfJob = k == to - 1;
             for (int t = 0; t < tiles; t++) {
                 int at = src + t * MR, d = base + t * MR * kc + k * MR;
-                if (!lastOfJob && at + L <= A.length) {
-                    FloatVector.fromArray(F, A, at).intoArray(dst, d);
+                if (!lastOfJob && at + MR_SPAN <= A.length) {
+                    for (int v = 0; v < MR; v += L) FloatVector.fromArray(F, A, at + v).intoArray(dst, d + v);
                 } else {
                     int rows = Math.min(MR, M - t * MR);
                     for (int r = 0; r < MR; r++) dst[d + r] = A[at + Math.min(r, rows - 1)];
@@ -433,8 +490,7 @@ final class SimdGemm {
         if (nr == NR) {
             for (int k = 0; k < kc; k++) {
                 int src = bOff + (k0 + k) * ldb + j0, d = dst + k * NR;
-                FloatVector.fromArray(F, B, src).intoArray(bp, d);
-                FloatVector.fromArray(F, B, src + L).intoArray(bp, d + L);
+                for (int v = 0; v < NR; v += L) FloatVector.fromArray(F, B, src + v).intoArray(bp, d + v);
             }
         } else {
             for (int k = 0; k < kc; k++) {
@@ -447,14 +503,16 @@ final class SimdGemm {
     /**
      * The micro-kernel: {@code C[MR, NR] = (accumulate ? C : 0) + Apanel[MR, kc] · Bpanel[kc, NR]}, the 14×(2 vectors)
      * tile held in 28 of the 32 vector registers (2 more for B, 1 for the broadcast A). Measured on this machine,
-     * 14×2 beat 8×2, 12×2, 4×4 and 6×4 tiles. Each element is one chain of FMAs in k order starting from zero, added
-     * to C's old value after the loop: C is read only at the end, so a tile of C that has left the cache does not
-     * hold up the first FMAs, and the next tile's chains can start while those loads are in flight (single-order
-     * A/B against starting the chains from C: +0–2 % in the per-round medians of six shape×op cases). The result
-     * depends only on the data. Prologue and epilogue are written out (no helper calls): a helper that C2 declines to
-     * inline would box the vectors and run ~20× slower.
+     * 14×2 beat 8×2, 12×2, 4×4 and 6×4 tiles; 8×3 ({@link #micro8x3}) beats it on JDK 17 only ({@link #tile}). Each
+     * element is one chain of FMAs in k order starting from zero, added to C's old value after the loop: C is read
+     * only at the end, so a tile of C that has left the cache does not hold up the first FMAs, and the next tile's
+     * chains can start while those loads are in flight (single-order A/B against starting the chains from C: +0–2 %
+     * in the per-round medians of six shape×op cases). The result depends only on the data, not on the tile. Prologue
+     * and epilogue are written out (no helper calls): a helper that C2 declines to inline would box the vectors and
+     * run ~20× slower.
      */
-    static void micro(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc, boolean accumulate) {
+    static void micro14x2(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc,
+                          boolean accumulate) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
                 c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00,
                 c80 = c00, c81 = c00, c90 = c00, c91 = c00, c100 = c00, c101 = c00, c110 = c00, c111 = c00, c120 = c00,
@@ -571,6 +629,160 @@ final class SimdGemm {
         c131.intoArray(c, co + 13 * ldc + L);
     }
 
+    /** {@link #micro14x2} with an 8×(3 vectors) tile: 24 accumulators, 3 B vectors and the broadcast A. */
+    static void micro8x3(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc,
+                         boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00,
+                c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00,
+                c51 = c00, c52 = c00, c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00, c72 = c00;
+        for (int k = 0; k < kc; k++) {
+            int ak = ao + k * MR, bk = bo + k * NR;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bk);
+            FloatVector b1 = FloatVector.fromArray(F, bp, bk + L);
+            FloatVector b2 = FloatVector.fromArray(F, bp, bk + 2 * L);
+            FloatVector a;
+            a = FloatVector.broadcast(F, ap[ak + 0]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            c02 = a.fma(b2, c02);
+            a = FloatVector.broadcast(F, ap[ak + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            c12 = a.fma(b2, c12);
+            a = FloatVector.broadcast(F, ap[ak + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            c22 = a.fma(b2, c22);
+            a = FloatVector.broadcast(F, ap[ak + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            c32 = a.fma(b2, c32);
+            a = FloatVector.broadcast(F, ap[ak + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            c42 = a.fma(b2, c42);
+            a = FloatVector.broadcast(F, ap[ak + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+            c52 = a.fma(b2, c52);
+            a = FloatVector.broadcast(F, ap[ak + 6]);
+            c60 = a.fma(b0, c60);
+            c61 = a.fma(b1, c61);
+            c62 = a.fma(b2, c62);
+            a = FloatVector.broadcast(F, ap[ak + 7]);
+            c70 = a.fma(b0, c70);
+            c71 = a.fma(b1, c71);
+            c72 = a.fma(b2, c72);
+        }
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(F, c, co + 0 * ldc));
+            c01 = c01.add(FloatVector.fromArray(F, c, co + 0 * ldc + L));
+            c02 = c02.add(FloatVector.fromArray(F, c, co + 0 * ldc + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(F, c, co + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(F, c, co + 1 * ldc + L));
+            c12 = c12.add(FloatVector.fromArray(F, c, co + 1 * ldc + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(F, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(F, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(F, c, co + 2 * ldc + 2 * L));
+            c30 = c30.add(FloatVector.fromArray(F, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(F, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(F, c, co + 3 * ldc + 2 * L));
+            c40 = c40.add(FloatVector.fromArray(F, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(F, c, co + 4 * ldc + L));
+            c42 = c42.add(FloatVector.fromArray(F, c, co + 4 * ldc + 2 * L));
+            c50 = c50.add(FloatVector.fromArray(F, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(F, c, co + 5 * ldc + L));
+            c52 = c52.add(FloatVector.fromArray(F, c, co + 5 * ldc + 2 * L));
+            c60 = c60.add(FloatVector.fromArray(F, c, co + 6 * ldc));
+            c61 = c61.add(FloatVector.fromArray(F, c, co + 6 * ldc + L));
+            c62 = c62.add(FloatVector.fromArray(F, c, co + 6 * ldc + 2 * L));
+            c70 = c70.add(FloatVector.fromArray(F, c, co + 7 * ldc));
+            c71 = c71.add(FloatVector.fromArray(F, c, co + 7 * ldc + L));
+            c72 = c72.add(FloatVector.fromArray(F, c, co + 7 * ldc + 2 * L));
+        }
+        c00.intoArray(c, co + 0 * ldc);
+        c01.intoArray(c, co + 0 * ldc + L);
+        c02.intoArray(c, co + 0 * ldc + 2 * L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c12.intoArray(c, co + 1 * ldc + 2 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c42.intoArray(c, co + 4 * ldc + 2 * L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c52.intoArray(c, co + 5 * ldc + 2 * L);
+        c60.intoArray(c, co + 6 * ldc);
+        c61.intoArray(c, co + 6 * ldc + L);
+        c62.intoArray(c, co + 6 * ldc + 2 * L);
+        c70.intoArray(c, co + 7 * ldc);
+        c71.intoArray(c, co + 7 * ldc + L);
+        c72.intoArray(c, co + 7 * ldc + 2 * L);
+    }
+
+    /** {@link #micro14x2} with a 6×(2 vectors) tile: 12 accumulators, for the 16 vector registers of AVX2. */
+    static void micro6x2(float[] ap, int ao, float[] bp, int bo, int kc, float[] c, int co, int ldc,
+                         boolean accumulate) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+                c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int k = 0; k < kc; k++) {
+            int ak = ao + k * MR, bk = bo + k * NR;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bk);
+            FloatVector b1 = FloatVector.fromArray(F, bp, bk + L);
+            FloatVector a;
+            a = FloatVector.broadcast(F, ap[ak + 0]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, ap[ak + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, ap[ak + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, ap[ak + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(F, ap[ak + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(F, ap[ak + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        if (accumulate) {
+            c00 = c00.add(FloatVector.fromArray(F, c, co + 0 * ldc));
+            c01 = c01.add(FloatVector.fromArray(F, c, co + 0 * ldc + L));
+            c10 = c10.add(FloatVector.fromArray(F, c, co + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(F, c, co + 1 * ldc + L));
+            c20 = c20.add(FloatVector.fromArray(F, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(F, c, co + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(F, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(F, c, co + 3 * ldc + L));
+            c40 = c40.add(FloatVector.fromArray(F, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(F, c, co + 4 * ldc + L));
+            c50 = c50.add(FloatVector.fromArray(F, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(F, c, co + 5 * ldc + L));
+        }
+        c00.intoArray(c, co + 0 * ldc);
+        c01.intoArray(c, co + 0 * ldc + L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+    }
+
     // ------------------------------------------------------------------ small path
 
     /**
@@ -584,7 +796,7 @@ final class SimdGemm {
                               float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                               float beta, float[] C, int cOff, int ldc) {
         Scratch s = SCRATCH.get();
-        int np = (N + NR - 1) / NR * NR;
+        int np = (N + SNR - 1) / SNR * SNR;
         if (s.smallB.length < np * K) s.smallB = new float[np * K];
         float[] bs = s.smallB;
         for (int k = 0; k < K; k++) {
@@ -608,8 +820,8 @@ final class SimdGemm {
             boolean accumulate = k0 > 0 || beta != 0f;
             for (int i = 0; i < M; i += 4) {
                 int mr = Math.min(4, M - i);
-                for (int j = 0; j < N; j += NR) {
-                    int nr = Math.min(NR, N - j), co = cOff + i * ldc + j;
+                for (int j = 0; j < N; j += SNR) {
+                    int nr = Math.min(SNR, N - j), co = cOff + i * ldc + j;
                     smallTile(A, aOff + i * si + k0 * sk, si, sk, mr, bs, k0 * np + j, np, kc, tile);
                     if (accumulate) addEdge(tile, mr, nr, C, co, ldc);
                     else storeEdge(tile, mr, nr, C, co, ldc);
