@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Our GEMM against the strongest sgemm on this machine, and against the CPU's fp32 peak, in ONE run:
 #   (a) distilj's GemmBench (JMH) on JDK 17 (`java`) and, when present, Temurin 25;
-#   (b) Debian's OpenBLAS through a C driver (c/sgemm_openblas.c), numpy's bundled OpenBLAS and torch.matmul;
+#   (b) Debian's OpenBLAS through a C driver (c/sgemm_openblas.c), with its AVX-512 kernels and again with its AVX2
+#       (Haswell) ones, numpy's bundled OpenBLAS and torch.matmul;
 #   (c) the fp32 peak from a register-only AVX-512 FMA loop (c/fma_peak.c), per thread count, before and after each
 #       shape (the sides are interleaved shape by shape: see below).
 # Shapes: tokens 1750 and 3584 × (768→768, 768→3072, 3072→768), ops forward / dX / dW, threads 1 and 2.
 # Prints a table and writes benchmarks/results/gemm.json.
-#   benchmarks/gemm-vs-blas.sh            (about 31 minutes)
+#   benchmarks/gemm-vs-blas.sh            (about 36 minutes)
 #   QUICK=1 benchmarks/gemm-vs-blas.sh    (tokens 1750 only, shorter runs)
 # Env: ONLY_SHAPES (comma-separated MxNxK list), ROUNDS (default 2), PYTHON (default /work/venv/bin/python, else .venv/bin/python), JDK25 (a second JVM to measure).
 set -euo pipefail
@@ -45,6 +46,11 @@ gcc -O2 benchmarks/c/sgemm_openblas.c -o "$WORK/sgemm_openblas" -lopenblas
 DEBIAN_CORETYPE=${OPENBLAS_CORETYPE:-}
 if [ -z "$DEBIAN_CORETYPE" ] && grep -q -w avx512f /proc/cpuinfo; then DEBIAN_CORETYPE=SkylakeX; fi
 debian_sgemm() { env ${DEBIAN_CORETYPE:+OPENBLAS_CORETYPE=$DEBIAN_CORETYPE} "$WORK/sgemm_openblas" "$@"; }
+# The same library with its Haswell (AVX2) kernels is a second yardstick: on the Zen 4 machine it beat the AVX-512
+# kernels on some rows (512-bit FMAs there run as two 256-bit halves, so AVX2 has the same peak). Measured whenever the
+# CPU has AVX2 and nobody chose a core type.
+AVX2_CORETYPE=
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -q -w avx2 /proc/cpuinfo; then AVX2_CORETYPE=Haswell; fi
 OPENBLAS_VERBOSE=2 OPENBLAS_NUM_THREADS=1 debian_sgemm 64 64 64 forward 0 2>&1 | sed -n 's/^Core: //p' \
   > "$WORK/openblas-core.txt"
 echo "Debian OpenBLAS kernels: $(cat "$WORK/openblas-core.txt")" >&2
@@ -85,7 +91,7 @@ order=${SHAPES//,/ }
 # Odd rounds walk the shapes forwards, even rounds backwards, so no shape always runs at the same point of the run.
 if [ $((round % 2)) = 0 ]; then order=$(echo $order | tr ' ' '\n' | tac | tr '\n' ' '); fi
 for shape in $order; do
-  echo "== round $round/$ROUNDS, $shape: peak, OpenBLAS (Debian, C driver), numpy, torch, distilj JDK 17${JDK25:+ and 25}, peak" >&2
+  echo "== round $round/$ROUNDS, $shape: peak, OpenBLAS (Debian, C driver${AVX2_CORETYPE:+, AVX-512 and AVX2 kernels}), numpy, torch, distilj JDK 17${JDK25:+ and 25}, peak" >&2
   peak "$shape"
   for t in $THREADS; do
     for op in forward dX dW; do
@@ -93,6 +99,13 @@ for shape in $order; do
       read -r g call <<< "$out"
       echo "{\"lib\": \"openblas\", \"threads\": $t, \"shape\": \"$shape\", \"op\": \"$op\", \"gflops\": $g," \
         "\"gflops_best_call\": $call}" >> "$WORK/blas.jsonl"
+      if [ -n "$AVX2_CORETYPE" ]; then
+        out=$(OPENBLAS_CORETYPE=$AVX2_CORETYPE OPENBLAS_NUM_THREADS=$t "$WORK/sgemm_openblas" ${shape//x/ } "$op" \
+          "$WINDOWS" 1)
+        read -r g call <<< "$out"
+        echo "{\"lib\": \"openblas_avx2\", \"threads\": $t, \"shape\": \"$shape\", \"op\": \"$op\", \"gflops\": $g," \
+          "\"gflops_best_call\": $call}" >> "$WORK/blas.jsonl"
+      fi
     done
   done
   for lib in numpy torch; do

@@ -20,7 +20,9 @@ for r in peaks:
     t = r["threads"]
     lo, hi = peak.get(t, (r["gflops"], r["gflops"]))
     peak[t] = (min(lo, r["gflops"]), max(hi, r["gflops"]))
-libs = ["openblas", "numpy", "torch"]
+# openblas: Debian's, AVX-512 kernels; openblas_avx2: the same library with its Haswell (AVX2) kernels.
+libs = [l for l in ["openblas", "openblas_avx2", "numpy", "torch"] if any(r["lib"] == l for r in blas)]
+SHORT = {"openblas_avx2": "ob_avx2"}  # column headings
 # Each side of each row keeps its best reading over the rounds of the run: the best 1-second window, the statistic
 # JMH gives for our side. The BLAS drivers also report their fastest single call, kept as <lib>_best_call.
 by, by_call = {}, {}
@@ -82,7 +84,8 @@ doc = {"openblas_coretype": open(os.path.join(work, "openblas-core.txt")).read()
        "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?"),
        "cores": os.cpu_count(), "machine": platform.machine(), "loadavg": load,
        "peak_range": {str(t): {"min": lo, "max": hi} for t, (lo, hi) in peak.items()},
-       "note": "GFLOPS = 2*M*N*K / time; shape = tokens x out x in; forward Y=X*W^T, dX=dY*W, dW+=dY^T*X; "
+       "note": "openblas: Debian's OpenBLAS with its AVX-512 kernels (openblas_coretype); openblas_avx2: the same "
+               "library with its Haswell (AVX2) kernels; GFLOPS = 2*M*N*K / time; shape = tokens x out x in; forward Y=X*W^T, dX=dY*W, dW+=dY^T*X; "
                "peak = AVX-512 FMA loop, wall clock, read before and after each shape (a row uses the higher of "
                "its two readings); sides interleaved shape by shape; every side is the mean of its best 1-second window "
                "of back-to-back calls (JMH: fastest measured iteration; BLAS drivers: the same windows after a 1 s "
@@ -93,7 +96,7 @@ with open(out, "w") as f:
     json.dump(doc, f, indent=1)
 
 head = f"{'shape MxNxK':16} {'op':7} {'thr':>3} " + " ".join(f"{j:>7}" for j in jvms) + " " + \
-       " ".join(f"{l:>8}" for l in libs) + " " + " ".join(f"{j + '/best':>11} {j + ' %pk':>10}" for j in jvms) + \
+       " ".join(f"{SHORT.get(l, l):>8}" for l in libs) + " " + " ".join(f"{j + '/best':>11} {j + ' %pk':>10}" for j in jvms) + \
        f" {'jdk17/call':>10}" + "    peak"
 print("fp32 peak (FMA loop, wall clock, read around each shape): " +
       ", ".join(f"{t} thread(s) {lo}-{hi} GFLOPS" for t, (lo, hi) in sorted(peak.items())))

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,6 +119,10 @@ class TrainCommandRunTest {
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Xmx256m"));
         String simd = System.getProperty("distilj.simd");
         if (simd != null) cmd.add("-Ddistilj.simd=" + simd);
+        // The vector width changes the bits of the SIMD reductions: the child gets this JVM's (e.g. -XX:UseAVX=2).
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-XX:UseAVX") || arg.startsWith("-XX:MaxVectorSize")) cmd.add(arg);
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Launcher.class.getName()));
         cmd.addAll(List.of(common));
         cmd.addAll(List.of("--output", b.toString()));
