@@ -17,12 +17,16 @@ import jdk.incubator.vector.VectorSpecies;
  *   of K blocks (at most 8 MB) at a time, each group right before the tasks that use it, so that it is still in the
  *   caches when they read it ({@link #kBlocksPerGroup}). A wide op(A) = Aᵀ (M ≥ {@link #A_WHOLE_MIN_M}) is packed
  *   like B, once for all tasks, from whole rows of A ({@link #packAWhole}).</li>
- *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC}. A task packs its {@code MC×KC} block of A (192 KB,
- *   L2); for each MR-row micro-panel of it ({@code MR·KC·4}, 12–21 KB, held in the 32–48 KB L1) the task's B
- *   micro-panels of this K block ({@code KC×NC}, up to 4.7 MB, streamed from L2 and L3) stream past, and the tiles of
- *   C it writes are neighbours in memory. KC = 384 rather than 256: fewer passes over C, and 768 and 3072 are
- *   multiples of it (+1–4 % on 1 thread, +0–11 % on 2 in single-order A/Bs, which can flatter the second class by a
- *   few per cent).</li>
+ *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC} = 768. A task packs its {@code MC×KC} block of A
+ *   (384 KB, L2); for each MR-row micro-panel of it ({@code MR·KC·4}: 24 KB with the 8×3 tile, in the 32 KB L1; 43 KB
+ *   with 14×2, partly from L2) the task's B micro-panels of this K block ({@code KC×NC}, up to 9.4 MB, streamed from
+ *   L2 and L3) stream past, and the tiles of C it writes are neighbours in memory. The depth is a trade: each K block
+ *   is one more pass over C (read, add, write), a deeper one a larger A panel. 768 and 3072 are multiples of it, and
+ *   the 768-deep products take one pass. KC 384 → 768, measured with benchmarks/gemm-ab.sh (both orders, 18 shape×op
+ *   cases at 1,750 and 3,584 tokens): JDK 17 (8×3) 1 thread 0.998–1.045, 2 threads 1.001–1.036 at 1,750 tokens (at
+ *   3,584 the order with the new class second read 1.000–1.052; the other order, 1.26–1.39, had the old class stuck
+ *   in the slow two-thread mode); JDK 25 (14×2) 1 thread 1.002–1.057 over 9 cases. 1,024 and 1,536 read no better
+ *   than 768 in single runs. (KC 256 → 384 had been +1–4 % on 1 thread.)</li>
  *   <li><b>Micro-kernel.</b> An {@code MR×NR} tile of C, e.g. 14×(2 vectors), lives in vector registers for the whole
  *   K block: per k, the tile's B vectors are loaded and each of its MR A values is broadcast into one FMA per B
  *   vector. The tile depends on the vector width and the JDK ({@link #tile}): 8×3, 14×2 or 6×2.</li>
@@ -54,7 +58,7 @@ final class SimdGemm {
     /** Cache blocks: KC (depth), MC (rows of A per task), NC (most columns of B per task, {@link #colBlocks}); each
      *  can be overridden with -Ddistilj.gemm.kc / .mc / .nc for tuning (benchmarks' GemmProbe). Results change with KC
      *  (by rounding), never with MC or NC. */
-    static final int KC = Integer.getInteger("distilj.gemm.kc", 384), MC = Integer.getInteger("distilj.gemm.mc", 128),
+    static final int KC = Integer.getInteger("distilj.gemm.kc", 768), MC = Integer.getInteger("distilj.gemm.mc", 128),
             NC = Integer.getInteger("distilj.gemm.nc", 3072);
     /** Packed B larger than this (in floats: 16 MB) is made in groups of K blocks of at most B_GROUP_FLOATS (8 MB);
      *  see {@link #kBlocksPerGroup}. -Ddistilj.gemm.bwhole / .bgroup for tuning. */
@@ -206,15 +210,16 @@ final class SimdGemm {
     /**
      * How many K blocks of packed B to make at a time. Packing all of B before the multiply keeps each task's C block
      * in L2 across all of K, in one pass of tasks. But a task reads its B block of each K block (KC×NC, 1.2 MB with
-     * NC 768 on the Intel VM of sessions 1–5) from wherever the packing left it for its first MR-row tile row, and
-     * from L2 only for the others: when the whole packed B is large, that first row waits on DRAM. In the weight
-     * gradient of the 3072→768 layer (packed B 44 MB at 3,584 tokens) the first tile row of each K block ran 2.6–3.5×
-     * slower than the others and took 27 % of the time, against 16 % with an 11 MB B (a probe timing the phases, 1
-     * thread). So a packed B over 16 MB is made in equal groups of K blocks of at most 8 MB, each just before the
-     * tasks that use it. The price is a pass of tasks per group: C blocks leave L2 in between, and the threads wait
-     * for each other at the end of each pass. That is why B up to 16 MB stays whole: 8 MB groups cost 9 % (1 thread)
-     * on a 9.4 MB B. Measured with benchmarks/gemm-ab.sh (both orders): that weight gradient +34 % (1 thread) and
-     * +24 % (2 threads) at 3,584 tokens, +18 % and +22 % at 1,750; the other shapes keep one group and the same code.
+     * KC 384 and NC 768 on the Intel VM of sessions 1–5) from wherever the packing left it for its first MR-row tile
+     * row, and from L2 only for the others: when the whole packed B is large, that first row waits on DRAM. In the
+     * weight gradient of the 3072→768 layer (packed B 44 MB at 3,584 tokens) the first tile row of each K block ran
+     * 2.6–3.5× slower than the others and took 27 % of the time, against 16 % with an 11 MB B (a probe timing the
+     * phases, 1 thread). So a packed B over 16 MB is made in equal groups of K blocks of at most 8 MB (or of one K
+     * block if that is larger: 9.4 MB with KC 768 and 3,072 columns), each just before the tasks that use it. The
+     * price is a pass of tasks per group: C blocks leave L2 in between, and the threads wait for each other at the end
+     * of each pass. That is why B up to 16 MB stays whole: 8 MB groups cost 9 % (1 thread) on a 9.4 MB B. Measured
+     * with benchmarks/gemm-ab.sh (both orders, KC 384): that weight gradient +34 % (1 thread) and +24 % (2 threads) at
+     * 3,584 tokens, +18 % and +22 % at 1,750; the other shapes keep one group and the same code.
      */
     static int kBlocksPerGroup(int nPadded, int kBlocks) {
         if ((long) nPadded * KC * kBlocks <= B_WHOLE_FLOATS) return kBlocks;

@@ -33,7 +33,7 @@ class GemmTest {
      * A shape whose packed B (≈ 21 MB) is made in groups of K blocks ({@link SimdGemm#kBlocksPerGroup}): three groups
      * of two K blocks, the last block 7 deep. {@link #theGroupedShapeReallyIsGrouped} keeps it so if the limits move.
      */
-    private static final int GROUPED_N = 2599, GROUPED_K = 5 * SimdGemm.KC + 7;
+    private static final int GROUPED_N = 1299, GROUPED_K = 5 * SimdGemm.KC + 7;
 
     /** M, N, K: small (unpacked path) and above SimdGemm.SMALL_FLOPS (packed path, edge tiles, several blocks). */
     private static final int[][] SHAPES = {
