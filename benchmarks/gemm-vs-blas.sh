@@ -7,7 +7,7 @@
 #       shape (the sides are interleaved shape by shape: see below).
 # Shapes: tokens 1750 and 3584 × (768→768, 768→3072, 3072→768), ops forward / dX / dW, threads 1 and 2.
 # Prints a table and writes benchmarks/results/gemm.json.
-#   benchmarks/gemm-vs-blas.sh            (about 36 minutes)
+#   benchmarks/gemm-vs-blas.sh            (about 42 minutes)
 #   QUICK=1 benchmarks/gemm-vs-blas.sh    (tokens 1750 only, shorter runs)
 # Env: ONLY_SHAPES (comma-separated MxNxK list), ROUNDS (default 2), PYTHON (default /work/venv/bin/python, else .venv/bin/python), JDK25 (a second JVM to measure).
 set -euo pipefail

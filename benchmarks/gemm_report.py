@@ -77,6 +77,28 @@ for t, s, o in keys:
         row["best_blas_pct_peak"] = round(100 * row[best_lib] / pk, 1)
     rows.append(row)
 
+# Per JVM and thread count, over the rows: the range and median of our ratio to the best BLAS, how many rows reach
+# 1.00, which library was the best how often, and the % of peak (ours and the best BLAS's).
+summary = {}
+for j in jvms:
+    for t in sorted({r["threads"] for r in rows}):
+        rs = [r for r in rows if r["threads"] == t and r.get(f"{j}_vs_best_blas") is not None]
+        if not rs:
+            continue
+        ratios = sorted(r[f"{j}_vs_best_blas"] for r in rs)
+        pct = [r[f"{j}_pct_peak"] for r in rs if r.get(f"{j}_pct_peak") is not None]
+        best_pct = [r["best_blas_pct_peak"] for r in rs if r.get("best_blas_pct_peak") is not None]
+        wins = {}
+        for r in rs:
+            wins[r["best_blas"]] = wins.get(r["best_blas"], 0) + 1
+        mid = len(ratios) // 2
+        summary[f"{j}_{t}thr"] = {
+            "rows": len(rs), "vs_best_min": ratios[0], "vs_best_max": ratios[-1],
+            "vs_best_median": round(ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2, 3),
+            "rows_at_least_1": sum(x >= 1.0 for x in ratios), "best_blas_rows": wins,
+            "pct_peak_min": min(pct, default=None), "pct_peak_max": max(pct, default=None),
+            "best_blas_pct_peak_min": min(best_pct, default=None), "best_blas_pct_peak_max": max(best_pct, default=None)}
+
 load = {n: open(os.path.join(work, f"loadavg-{n}.txt")).read().split()[:3] for n in ["start", "end"]
         if os.path.exists(os.path.join(work, f"loadavg-{n}.txt"))}
 doc = {"openblas_coretype": open(os.path.join(work, "openblas-core.txt")).read().strip()
@@ -91,7 +113,7 @@ doc = {"openblas_coretype": open(os.path.join(work, "openblas-core.txt")).read()
                "of back-to-back calls (JMH: fastest measured iteration; BLAS drivers: the same windows after a 1 s "
                "warm-up); <lib>_best_call: that library's fastest single call, and <jdk>_vs_best_blas_call our best "
                "window over the fastest call of any BLAS (the yardstick before session 7)",
-       "rows": rows}
+       "summary": summary, "rows": rows}
 with open(out, "w") as f:
     json.dump(doc, f, indent=1)
 
@@ -110,4 +132,9 @@ for r in rows:
            " ".join(f"{r.get(j + '_vs_best_blas', 0):11.2f} {r.get(j + '_pct_peak', 0):9.1f}%" for j in jvms) + \
            f" {r.get('jdk17_vs_best_blas_call', 0):10.2f}" + f" {r['peak'] or 0:7.1f}"
     print(line)
+for key, v in summary.items():
+    print(f"{key}: {v['vs_best_min']:.2f}-{v['vs_best_max']:.2f}x the best BLAS (median {v['vs_best_median']:.2f}, "
+          f"{v['rows_at_least_1']} of {v['rows']} rows >= 1.00), {v['pct_peak_min']}-{v['pct_peak_max']} % of peak; "
+          f"best BLAS {v['best_blas_pct_peak_min']}-{v['best_blas_pct_peak_max']} % of peak, best in rows: "
+          + ", ".join(f"{k} {n}" for k, n in sorted(v["best_blas_rows"].items())))
 print(f"(JSON: {out})")
