@@ -100,7 +100,7 @@ final class SimdGemm {
         }
         // packA copies a slot of MR floats as whole vectors and lets the rest spill into the next slot only.
         if ((mr + lanes - 1) / lanes * lanes - mr > mr) {
-            throw new IllegalArgumentException("-Ddistilj.gemm.tile=" + forced + " needs at most " + (2 * mr - 1)
+            throw new IllegalArgumentException("-Ddistilj.gemm.tile=" + forced + " needs at most " + 2 * mr
                     + " float lanes, this JVM has " + lanes);
         }
         return tile;
