@@ -46,6 +46,13 @@ gcc -O2 benchmarks/c/sgemm_openblas.c -o "$WORK/sgemm_openblas" -lopenblas
 DEBIAN_CORETYPE=${OPENBLAS_CORETYPE:-}
 if [ -z "$DEBIAN_CORETYPE" ] && grep -q -w avx512f /proc/cpuinfo; then DEBIAN_CORETYPE=SkylakeX; fi
 debian_sgemm() { env ${DEBIAN_CORETYPE:+OPENBLAS_CORETYPE=$DEBIAN_CORETYPE} "$WORK/sgemm_openblas" "$@"; }
+debian_row() { # $1 = lib label, $2 = core type (empty: the library's choice), $3 = threads, $4 = shape, $5 = op; a failure stops the script
+  local out g call
+  out=$(env ${2:+OPENBLAS_CORETYPE=$2} OPENBLAS_NUM_THREADS=$3 "$WORK/sgemm_openblas" ${4//x/ } "$5" "$WINDOWS" 1)
+  read -r g call <<< "$out"
+  echo "{\"lib\": \"$1\", \"threads\": $3, \"shape\": \"$4\", \"op\": \"$5\", \"gflops\": $g," \
+    "\"gflops_best_call\": $call}" >> "$WORK/blas.jsonl"
+}
 # The same library with its Haswell (AVX2) kernels is a second yardstick: on the Zen 4 machine it beat the AVX-512
 # kernels on some rows (512-bit FMAs there run as two 256-bit halves, so AVX2 has the same peak). Measured whenever the
 # CPU has AVX2 and nobody chose a core type.
@@ -95,17 +102,8 @@ for shape in $order; do
   peak "$shape"
   for t in $THREADS; do
     for op in forward dX dW; do
-      out=$(OPENBLAS_NUM_THREADS=$t debian_sgemm ${shape//x/ } "$op" "$WINDOWS" 1) # a failure stops the script
-      read -r g call <<< "$out"
-      echo "{\"lib\": \"openblas\", \"threads\": $t, \"shape\": \"$shape\", \"op\": \"$op\", \"gflops\": $g," \
-        "\"gflops_best_call\": $call}" >> "$WORK/blas.jsonl"
-      if [ -n "$AVX2_CORETYPE" ]; then
-        out=$(OPENBLAS_CORETYPE=$AVX2_CORETYPE OPENBLAS_NUM_THREADS=$t "$WORK/sgemm_openblas" ${shape//x/ } "$op" \
-          "$WINDOWS" 1)
-        read -r g call <<< "$out"
-        echo "{\"lib\": \"openblas_avx2\", \"threads\": $t, \"shape\": \"$shape\", \"op\": \"$op\", \"gflops\": $g," \
-          "\"gflops_best_call\": $call}" >> "$WORK/blas.jsonl"
-      fi
+      debian_row openblas "$DEBIAN_CORETYPE" "$t" "$shape" "$op"
+      if [ -n "$AVX2_CORETYPE" ]; then debian_row openblas_avx2 "$AVX2_CORETYPE" "$t" "$shape" "$op"; fi
     done
   done
   for lib in numpy torch; do

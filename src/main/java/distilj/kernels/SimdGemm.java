@@ -49,10 +49,10 @@ final class SimdGemm {
     /** This JVM's tile, chosen once: see {@link #tile}. */
     static final int TILE = tile(System.getProperty("distilj.gemm.tile"), L, Runtime.version().feature());
     /** Micro-tile: MR rows × NR columns (NR a whole number of vectors). */
-    static final int MR = TILE == TILE_8X3 ? 8 : TILE == TILE_6X2 ? 6 : 14, NR = (TILE == TILE_8X3 ? 3 : 2) * L;
+    static final int MR = tileRows(TILE), NR = (TILE == TILE_8X3 ? 3 : 2) * L;
     /** Floats that one slot of an A micro-panel (MR floats) is copied with: whole vectors, the rest spilling into the
      *  next slot (see {@link #packA}). */
-    static final int MR_SPAN = (MR + L - 1) / L * L;
+    static final int MR_SPAN = span(MR, L);
     /** The small path's tile: 4 rows × SNR columns (two vectors), whatever the packed path's tile. */
     static final int SNR = 2 * L;
     /** Cache blocks: KC (depth), MC (rows of A per task), NC (most columns of B per task, {@link #colBlocks}); each
@@ -90,20 +90,31 @@ final class SimdGemm {
      */
     static int tile(String forced, int lanes, int jdk) {
         if (forced == null) return lanes < 16 ? TILE_6X2 : jdk <= 17 ? TILE_8X3 : TILE_14X2;
-        int tile, mr;
+        int tile;
         switch (forced) {
-            case "14x2": tile = TILE_14X2; mr = 14; break;
-            case "8x3": tile = TILE_8X3; mr = 8; break;
-            case "6x2": tile = TILE_6X2; mr = 6; break;
+            case "14x2": tile = TILE_14X2; break;
+            case "8x3": tile = TILE_8X3; break;
+            case "6x2": tile = TILE_6X2; break;
             default: throw new IllegalArgumentException("-Ddistilj.gemm.tile must be 14x2, 8x3 or 6x2, got '" + forced
                     + "'");
         }
         // packA copies a slot of MR floats as whole vectors and lets the rest spill into the next slot only.
-        if ((mr + lanes - 1) / lanes * lanes - mr > mr) {
+        int mr = tileRows(tile);
+        if (span(mr, lanes) - mr > mr) {
             throw new IllegalArgumentException("-Ddistilj.gemm.tile=" + forced + " needs at most " + 2 * mr
                     + " float lanes, this JVM has " + lanes);
         }
         return tile;
+    }
+
+    /** MR, the rows of C in a tile. */
+    static int tileRows(int tile) {
+        return tile == TILE_8X3 ? 8 : tile == TILE_6X2 ? 6 : 14;
+    }
+
+    /** n floats rounded up to whole vectors of {@code lanes}: what {@link #copyVectors} copies. */
+    static int span(int n, int lanes) {
+        return (n + lanes - 1) / lanes * lanes;
     }
 
     private final Parallel parallel;
@@ -164,9 +175,8 @@ final class SimdGemm {
         // Packed op(A) of a group when it is packed once (K block kb, tile t at kb·KC·mPadded + t·MR·kc), else null.
         int mPadded = tiles * MR, rowChunks = (KC + A_WHOLE_ROWS - 1) / A_WHOLE_ROWS;
         boolean packAOnce = transA && M >= A_WHOLE_MIN_M;
-        if (packAOnce && own.aWhole.length < mPadded * Math.min(K, perGroup * KC)) {
-            own.aWhole = new float[mPadded * Math.min(K, perGroup * KC)];
-        }
+        int aWholeNeed = mPadded * Math.min(K, perGroup * KC);
+        if (packAOnce && own.aWhole.length < aWholeNeed) own.aWhole = new float[aWholeNeed];
         float[] aWhole = packAOnce ? own.aWhole : null;
         for (int g0 = 0; g0 < kBlocks; g0 += perGroup) {
             int firstK = g0 * KC, groupK = Math.min(K, (g0 + perGroup) * KC) - firstK;
@@ -372,14 +382,16 @@ final class SimdGemm {
             // k < whole: the MR_SPAN floats at src + k·lda lie inside A (floorDiv: none at all when the room left
             // after src is short of MR_SPAN).
             int whole = Math.max(0, Math.min(kc, Math.floorDiv(A.length - MR_SPAN - src, lda) + 1));
-            for (; k < whole; k++) {
-                int from = src + k * lda, to = base + k * MR;
-                for (int v = 0; v < MR; v += L) FloatVector.fromArray(F, A, from + v).intoArray(ap, to + v);
-            }
+            for (; k < whole; k++) copyVectors(A, src + k * lda, ap, base + k * MR, MR);
             for (; k < kc; k++) {
                 for (int r = 0; r < MR; r++) ap[base + k * MR + r] = A[src + k * lda + Math.min(r, rows - 1)];
             }
         }
+    }
+
+    /** Copies n floats from src[s…] to dst[d…] as whole vectors: span(n, L) floats, the extra lanes past n included. */
+    private static void copyVectors(float[] src, int s, float[] dst, int d, int n) {
+        for (int v = 0; v < n; v += L) FloatVector.fromArray(F, src, s + v).intoArray(dst, d + v);
     }
 
     /** Rows of A per job of {@link #packAWhole}. */
@@ -407,7 +419,7 @@ final class SimdGemm {
             for (int t = 0; t < tiles; t++) {
                 int at = src + t * MR, d = base + t * MR * kc + k * MR;
                 if (!lastOfJob && at + MR_SPAN <= A.length) {
-                    for (int v = 0; v < MR; v += L) FloatVector.fromArray(F, A, at + v).intoArray(dst, d + v);
+                    copyVectors(A, at, dst, d, MR);
                 } else {
                     int rows = Math.min(MR, M - t * MR);
                     for (int r = 0; r < MR; r++) dst[d + r] = A[at + Math.min(r, rows - 1)];
@@ -495,7 +507,7 @@ final class SimdGemm {
         if (nr == NR) {
             for (int k = 0; k < kc; k++) {
                 int src = bOff + (k0 + k) * ldb + j0, d = dst + k * NR;
-                for (int v = 0; v < NR; v += L) FloatVector.fromArray(F, B, src + v).intoArray(bp, d + v);
+                copyVectors(B, src, bp, d, NR);
             }
         } else {
             for (int k = 0; k < kc; k++) {
