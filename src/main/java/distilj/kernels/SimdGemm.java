@@ -1,6 +1,7 @@
 package distilj.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -67,7 +68,12 @@ final class SimdGemm {
     /** Rows are staged ({@link #stageRows}) this many K blocks at a time (3,072 columns): bounds the staging buffer. */
     static final int STAGE_BLOCKS = 8;
     /** From this many rows of C on, op(A) = Aᵀ is packed once for all tasks ({@link #packAWhole}). */
-    static final int A_WHOLE_MIN_M = 2048;
+    static final int A_WHOLE_MIN_M = 512;
+    /** An A slot (MR floats) is half a vector (the 8×3 tile with 16 lanes): op(A) = Aᵀ is then packed two k at a time,
+     *  one vector per two slots ({@link #packAPairs}). */
+    static final boolean PAIRS = 2 * MR == L;
+    /** The upper MR lanes of a vector: where {@link #PAIRS} puts slot k+1. */
+    static final VectorMask<Float> UPPER = VectorMask.fromLong(F, -1L << MR);
     /** Below this many multiply-adds (M·N·K) the unpacked single-thread path is faster. */
     static final long SMALL_FLOPS = 96L * 96 * 96;
 
@@ -184,7 +190,7 @@ final class SimdGemm {
             boolean last = g0 + perGroup >= kBlocks;
             // Pack the group's B in parallel; the tasks write disjoint ranges. op(B) = Bᵀ (B is [N, K]): one task per
             // panel, whose NR rows of B are staged whole and transposed K block by K block. op(B) = B: one task per
-            // (K block, 8 panels), plain vector copies.
+            // (K block, 8 panels), plain vector copies, row by row (packBRows).
             if (transB) {
                 parallel.forEach(nPanels, p -> packBTransposed(B, bOff, ldb, p * NR, Math.min(NR, N - p * NR), firstK,
                         groupK, bp, p * NR, nPadded));
@@ -192,7 +198,9 @@ final class SimdGemm {
                 parallel.forEach(kbs * panelGroups, t -> {
                     int kb = t / panelGroups, g = t % panelGroups;
                     int k0 = firstK + kb * KC, kc = Math.min(KC, K - k0);
-                    for (int p = g * 8; p < Math.min(nPanels, g * 8 + 8); p++) {
+                    int pEnd = Math.min(nPanels, g * 8 + 8), pWhole = Math.max(g * 8, Math.min(pEnd, N / NR));
+                    packBRows(B, bOff, ldb, k0, kc, g * 8, pWhole, bp, kb * KC * nPadded);
+                    for (int p = pWhole; p < pEnd; p++) { // a ragged last panel
                         packB(B, bOff, ldb, k0, kc, p * NR, Math.min(NR, N - p * NR), bp,
                                 kb * KC * nPadded + p * kc * NR);
                     }
@@ -372,9 +380,13 @@ final class SimdGemm {
      * MR = 14 or 8), stored at stride MR (the MR_SPAN − MR extra lanes land on the next k's slot, which the next copy
      * overwrites; the last k of the last panel spills into MR_SPAN floats of slack). Rows past mc (a ragged last
      * panel) hold whatever lies there (the next columns of A, or a repeated row near the end of A): those rows of the
-     * tile are computed and thrown away.
+     * tile are computed and thrown away. With {@link #PAIRS}, {@link #packAPairs} instead.
      */
     private static void packA(float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float[] ap) {
+        if (PAIRS) {
+            packAPairs(A, aOff, lda, i0, mc, k0, kc, ap);
+            return;
+        }
         for (int q = 0; q < mc; q += MR) {
             int rows = Math.min(MR, mc - q);
             int base = q * kc;
@@ -385,6 +397,40 @@ final class SimdGemm {
             for (; k < whole; k++) copyVectors(A, src + k * lda, ap, base + k * MR, MR);
             for (; k < kc; k++) {
                 for (int r = 0; r < MR; r++) ap[base + k * MR + r] = A[src + k * lda + Math.min(r, rows - 1)];
+            }
+        }
+    }
+
+    /**
+     * {@link #packA} when a slot is half a vector ({@link #PAIRS}: MR = 8, 16 lanes): slots k and k+1 of a panel are
+     * one vector, made of row k of A (its lower MR lanes, loaded at the panel's column) blended with row k+1 (loaded MR
+     * columns early, so that the panel's MR columns land in the upper lanes): two loads, a blend and one store per two
+     * slots, where packA's copies store a vector per slot, each overlapping the next. Rows of A are walked in order,
+     * each read as one piece of mc columns. Against packA (with packBRows and per-task packing for M = 768),
+     * benchmarks/gemm-ab.sh, both orders, 1 thread: the six weight gradients (dW) +1.0–3.5 %, others unchanged. Near
+     * the end of A, or when the early load would start before index 0, the rest is copied lane by lane (a ragged last
+     * panel repeating its last real row there, as packA does).
+     */
+    private static void packAPairs(float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float[] ap) {
+        int src0 = aOff + k0 * lda + i0, lastQ = (mc - 1) / MR * MR;
+        // Rows k < room have the last panel's vector inside A; a pair (k, k+1) needs k+1 < room, and its early load
+        // of row k+1 starts at src0 + lda − MR at the lowest.
+        int room = Math.floorDiv(A.length - L - (src0 + lastQ), lda) + 1;
+        int pairs = src0 + lda < MR ? 0 : Math.max(0, Math.min(kc, room - 1) / 2 * 2);
+        int k = 0;
+        for (; k < pairs; k += 2) {
+            int src = src0 + k * lda, d = k * MR;
+            for (int q = 0; q < mc; q += MR) {
+                FloatVector lower = FloatVector.fromArray(F, A, src + q);
+                FloatVector upper = FloatVector.fromArray(F, A, src + lda + q - MR);
+                lower.blend(upper, UPPER).intoArray(ap, q * kc + d);
+            }
+        }
+        for (; k < kc; k++) {
+            int src = src0 + k * lda;
+            for (int q = 0; q < mc; q += MR) {
+                int rows = Math.min(MR, mc - q), d = q * kc + k * MR;
+                for (int r = 0; r < MR; r++) ap[d + r] = A[src + q + Math.min(r, rows - 1)];
             }
         }
     }
@@ -403,16 +449,30 @@ final class SimdGemm {
      * t·MR + r]). Why, for wide A only: a task that packs its own rows of op(A) ({@link #packA}) reads a 128-float
      * piece of each row of A, and with M = 3,072 (the weight gradient of the 768→3072 layer, A = dY) those pieces are
      * 12 KB apart and come from DRAM slowly; whole rows stream. gemm-ab.sh, both orders: the two dW with M = 3,072
-     * +0.6–2.3 % on 1 thread (three runs), +0.5–1.2 % on 2 (two), no order reading below 0.998; with M = 768 (a task
-     * covers a sixth of each row) it cost 0–3 %, hence {@link #A_WHOLE_MIN_M}. The price is scratch for the group's
-     * op(A), M·K floats (21 MB for DistilBERT's 768→3072 weight gradient at 1,750 tokens), held like the packed B.
-     * Each row is copied MR_SPAN floats (whole vectors) per tile, stored at stride MR like packA's (the extra lanes
-     * land on the next k's slot, which the next row overwrites); the last row of a job, whose next slot belongs to
-     * another job, and a last tile whose vectors would run past the array, are copied lane by lane.
+     * +0.6–2.3 % on 1 thread (three runs), +0.5–1.2 % on 2 (two), no order reading below 0.998. With M = 768 (a task
+     * covers a sixth of each row) it had cost 0–3 %; since both packings go by {@link #PAIRS}, it gains there too
+     * (A_WHOLE_MIN_M 2,048 → 512, the three dW with M = 768: +0.4–1.7 % on 1 thread, 2 threads within ±1 %). The
+     * price is scratch for the group's op(A), M·K floats (21 MB for DistilBERT's 768→3072 weight gradient at 1,750
+     * tokens), held like the packed B. With PAIRS, rows k and k+1 go into one vector per tile as in
+     * {@link #packAPairs}. Otherwise each row is copied MR_SPAN floats (whole vectors) per tile, stored at stride MR
+     * like packA's (the extra lanes land on the next k's slot, which the next row overwrites); the last row of a job,
+     * whose next slot belongs to another job, and a last tile whose vectors would run past the array, are copied lane
+     * by lane.
      */
     static void packAWhole(float[] A, int aOff, int lda, int M, int k0, int kc, int from, int to, float[] dst,
                            int base) {
         int tiles = (M + MR - 1) / MR;
+        if (PAIRS) { // pairs of rows while both loads of every tile lie inside A; the rest below, row by row
+            for (; from + 1 < to; from += 2) {
+                int src = aOff + (k0 + from) * lda, last = (tiles - 1) * MR;
+                if (src + lda < MR || src + last + L > A.length || src + lda + last + MR > A.length) break;
+                for (int t = 0; t < tiles; t++) {
+                    FloatVector lower = FloatVector.fromArray(F, A, src + t * MR);
+                    FloatVector upper = FloatVector.fromArray(F, A, src + lda + t * MR - MR);
+                    lower.blend(upper, UPPER).intoArray(dst, base + t * MR * kc + from * MR);
+                }
+            }
+        }
         for (int k = from; k < to; k++) {
             int src = aOff + (k0 + k) * lda;
             boolean lastOfJob = k == to - 1;
@@ -496,6 +556,19 @@ final class SimdGemm {
         for (int r = 0; r < width; r++) {
             int from = s0 + Math.min(r, rows - 1) * stride;
             for (int k = kk; k < kc; k++) dst[d0 + k * width + r] = st[from + k];
+        }
+    }
+
+    /**
+     * Packs whole panels p0 … p1−1 of op(B) = B (B is [K, N]) rows k0 … k0+kc−1 row by row: each row's (p1−p0)·NR
+     * columns are read as one piece and copied to slot k of each panel (the panels of K block kb start at dst; panel p
+     * at dst + p·kc·NR). Against panel by panel ({@link #packB}), benchmarks/gemm-ab.sh, both orders, 1 thread, with
+     * {@link #PAIRS}: dW with N = 768 +0.5–0.8 %, other cases within ±0.3 %.
+     */
+    private static void packBRows(float[] B, int bOff, int ldb, int k0, int kc, int p0, int p1, float[] bp, int dst) {
+        for (int k = 0; k < kc; k++) {
+            int src = bOff + (k0 + k) * ldb;
+            for (int p = p0; p < p1; p++) copyVectors(B, src + p * NR, bp, dst + p * kc * NR + k * NR, NR);
         }
     }
 

@@ -44,8 +44,9 @@ class GemmTest {
         {1, 1000, 1000},  // packed: a single row
         {20, 200, SimdGemm.KC + 1},  // packed: a last K block of depth 1 whose panel ends near the end of A (bounds)
         {16, 40, SimdGemm.STAGE_BLOCKS * SimdGemm.KC + 50},  // packed: rows staged in two spans (SimdGemm.stageRows)
-        {SimdGemm.A_WHOLE_MIN_M + 41, 45, SimdGemm.KC + 44},  // packed: with transA, op(A) packed once (packAWhole),
-                                                              // a ragged last tile, two K blocks
+        {SimdGemm.A_WHOLE_MIN_M + 41, 45, SimdGemm.KC + 45},  // packed: with transA, op(A) packed once (packAWhole),
+                                                              // a ragged last tile, two K blocks, the second odd
+                                                              // (a job of 13 rows: pairs, then one row alone)
     };
 
     @Test
