@@ -67,8 +67,9 @@ final class SimdGemm {
             B_GROUP_FLOATS = Integer.getInteger("distilj.gemm.bgroup", 2 << 20);
     /** Rows are staged ({@link #stageRows}) this many K blocks at a time (3,072 columns): bounds the staging buffer. */
     static final int STAGE_BLOCKS = 8;
-    /** From this many rows of C on, op(A) = Aᵀ is packed once for all tasks ({@link #packAWhole}). */
-    static final int A_WHOLE_MIN_M = 512;
+    /** From this many rows of C on, op(A) = Aᵀ is packed once for all tasks ({@link #packAWhole}); on one thread from
+     *  {@link #A_WHOLE_MIN_M_ONE_THREAD} rows. */
+    static final int A_WHOLE_MIN_M = 2048, A_WHOLE_MIN_M_ONE_THREAD = 512;
     /** An A slot (MR floats) is half a vector (the 8×3 tile with 16 lanes): op(A) = Aᵀ is then packed two k at a time,
      *  one vector per two slots ({@link #packAPairs}). */
     static final boolean PAIRS = 2 * MR == L;
@@ -180,7 +181,7 @@ final class SimdGemm {
         int nBlocks = colBlocks(nPanels, mBlocks, parallel.threads());
         // Packed op(A) of a group when it is packed once (K block kb, tile t at kb·KC·mPadded + t·MR·kc), else null.
         int mPadded = tiles * MR, rowChunks = (KC + A_WHOLE_ROWS - 1) / A_WHOLE_ROWS;
-        boolean packAOnce = transA && M >= A_WHOLE_MIN_M;
+        boolean packAOnce = transA && M >= (parallel.threads() == 1 ? A_WHOLE_MIN_M_ONE_THREAD : A_WHOLE_MIN_M);
         int aWholeNeed = mPadded * Math.min(K, perGroup * KC);
         if (packAOnce && own.aWhole.length < aWholeNeed) own.aWhole = new float[aWholeNeed];
         float[] aWhole = packAOnce ? own.aWhole : null;
@@ -199,7 +200,7 @@ final class SimdGemm {
                     int kb = t / panelGroups, g = t % panelGroups;
                     int k0 = firstK + kb * KC, kc = Math.min(KC, K - k0);
                     int pEnd = Math.min(nPanels, g * 8 + 8), pWhole = Math.max(g * 8, Math.min(pEnd, N / NR));
-                    packBRows(B, bOff, ldb, k0, kc, g * 8, pWhole, bp, kb * KC * nPadded);
+                    if (pWhole > g * 8) packBRows(B, bOff, ldb, k0, kc, g * 8, pWhole, bp, kb * KC * nPadded);
                     for (int p = pWhole; p < pEnd; p++) { // a ragged last panel
                         packB(B, bOff, ldb, k0, kc, p * NR, Math.min(NR, N - p * NR), bp,
                                 kb * KC * nPadded + p * kc * NR);
@@ -406,8 +407,9 @@ final class SimdGemm {
      * one vector, made of row k of A (its lower MR lanes, loaded at the panel's column) blended with row k+1 (loaded MR
      * columns early, so that the panel's MR columns land in the upper lanes): two loads, a blend and one store per two
      * slots, where packA's copies store a vector per slot, each overlapping the next. Rows of A are walked in order,
-     * each read as one piece of mc columns. Against packA (with packBRows and per-task packing for M = 768),
-     * benchmarks/gemm-ab.sh, both orders, 1 thread: the six weight gradients (dW) +1.0–3.5 %, others unchanged. Near
+     * each read as one piece of mc columns. This and {@link #packBRows} together, against packA and packB (per-task
+     * packing of A for M = 768 too), benchmarks/gemm-ab.sh, both orders, 1 thread: the six weight gradients (dW)
+     * +1.0–3.5 %, of which packBRows gave 0.5–0.8 % at N = 768; other products unchanged. Near
      * the end of A, or when the early load would start before index 0, the rest is copied lane by lane (a ragged last
      * panel repeating its last real row there, as packA does).
      */
@@ -450,8 +452,9 @@ final class SimdGemm {
      * piece of each row of A, and with M = 3,072 (the weight gradient of the 768→3072 layer, A = dY) those pieces are
      * 12 KB apart and come from DRAM slowly; whole rows stream. gemm-ab.sh, both orders: the two dW with M = 3,072
      * +0.6–2.3 % on 1 thread (three runs), +0.5–1.2 % on 2 (two), no order reading below 0.998. With M = 768 (a task
-     * covers a sixth of each row) it had cost 0–3 %; since both packings go by {@link #PAIRS}, it gains there too
-     * (A_WHOLE_MIN_M 2,048 → 512, the three dW with M = 768: +0.4–1.7 % on 1 thread, 2 threads within ±1 %). The
+     * covers a sixth of each row) it had cost 0–3 %. Since both packings go by {@link #PAIRS}, it gains there on one
+     * thread and still loses on two (the three dW with M = 768, packed once against per task: 1 thread +0.4–1.7 %, 2
+     * threads 0.97–1.00), hence {@link #A_WHOLE_MIN_M} and {@link #A_WHOLE_MIN_M_ONE_THREAD}. The
      * price is scratch for the group's op(A), M·K floats (21 MB for DistilBERT's 768→3072 weight gradient at 1,750
      * tokens), held like the packed B. With PAIRS, rows k and k+1 go into one vector per tile as in
      * {@link #packAPairs}. Otherwise each row is copied MR_SPAN floats (whole vectors) per tile, stored at stride MR
@@ -563,7 +566,7 @@ final class SimdGemm {
      * Packs whole panels p0 … p1−1 of op(B) = B (B is [K, N]) rows k0 … k0+kc−1 row by row: each row's (p1−p0)·NR
      * columns are read as one piece and copied to slot k of each panel (the panels of K block kb start at dst; panel p
      * at dst + p·kc·NR). Against panel by panel ({@link #packB}), benchmarks/gemm-ab.sh, both orders, 1 thread, with
-     * {@link #PAIRS}: dW with N = 768 +0.5–0.8 %, other cases within ±0.3 %.
+     * {@link #PAIRS}: dW with N = 768 +0.5–0.8 %, other cases within ±0.3 % (without PAIRS, session 8: 0.996–1.006).
      */
     private static void packBRows(float[] B, int bOff, int ldb, int k0, int kc, int p0, int p1, float[] bp, int dst) {
         for (int k = 0; k < kc; k++) {

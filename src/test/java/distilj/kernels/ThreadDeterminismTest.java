@@ -29,6 +29,12 @@ class ThreadDeterminismTest {
             k.gemm(tA, tB, M, N, K, A, 0, tA ? M : K, B, 0, tB ? K : N, t % 2, C, 0, N);
             out.add(C);
         }
+        // op(A) = Aᵀ with M between SimdGemm.A_WHOLE_MIN_M_ONE_THREAD and A_WHOLE_MIN_M: packed once for all tasks on 1
+        // thread (packAWhole), by each task on 2 and 3 (packA): the two packings must give the same bits.
+        int mT = SimdGemm.A_WHOLE_MIN_M_ONE_THREAD + 41, nT = 60;
+        float[] aT = randn(r, K * mT, 1), bT = randn(r, K * nT, 1), cT = new float[mT * nT];
+        k.gemm(true, false, mT, nT, K, aT, 0, mT, bT, 0, nT, 0f, cT, 0, nT);
+        out.add(cT);
         // Linear layer forward and backward.
         float[] X = randn(r, M * K, 1), W = randn(r, N * K, 1), b = randn(r, N, 1), dY = randn(r, M * N, 1);
         float[] Y = new float[M * N], dX = new float[M * K], dW = new float[N * K], db = new float[N];
