@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   ({@link #stageRows}). Ragged edges repeat a real row or column: those parts of an edge tile are computed in a
  *   scratch tile and thrown away. A packed B of up to 16 MB is made whole, before the multiply; a larger one a group
  *   of K blocks (at most 8 MB) at a time, each group right before the tasks that use it, so that it is still in the
- *   caches when they read it ({@link #kBlocksPerGroup}). A wide op(A) = Aᵀ (M ≥ {@link #A_WHOLE_MIN_M}) is packed
- *   like B, once for all tasks, from whole rows of A ({@link #packAWhole}).</li>
+ *   caches when they read it ({@link #kBlocksPerGroup}). A wide op(A) = Aᵀ (M ≥ {@link #A_WHOLE_MIN_M}, on one
+ *   thread {@link #A_WHOLE_MIN_M_ONE_THREAD}) is packed like B, once for all tasks, from whole rows of A
+ *   ({@link #packAWhole}).</li>
  *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC} = 768. A task packs its {@code MC×KC} block of A
  *   (384 KB, L2); for each MR-row micro-panel of it ({@code MR·KC·4}: 24 KB with the 8×3 tile, in the 32 KB L1; 43 KB
  *   with 14×2, partly from L2) the task's B micro-panels of this K block ({@code KC×NC}, up to 9.4 MB, streamed from
