@@ -202,9 +202,9 @@ final class SimdGemm {
                     int k0 = firstK + kb * KC, kc = Math.min(KC, K - k0);
                     int pEnd = Math.min(nPanels, g * 8 + 8), pWhole = Math.max(g * 8, Math.min(pEnd, N / NR));
                     if (pWhole > g * 8) packBRows(B, bOff, ldb, k0, kc, g * 8, pWhole, bp, kb * KC * nPadded);
-                    for (int p = pWhole; p < pEnd; p++) { // a ragged last panel
-                        packB(B, bOff, ldb, k0, kc, p * NR, Math.min(NR, N - p * NR), bp,
-                                kb * KC * nPadded + p * kc * NR);
+                    if (pWhole < pEnd) { // the ragged last panel (N not a multiple of NR)
+                        packBEdge(B, bOff, ldb, k0, kc, pWhole * NR, N - pWhole * NR, bp,
+                                kb * KC * nPadded + pWhole * kc * NR);
                     }
                 });
             }
@@ -398,7 +398,7 @@ final class SimdGemm {
             int whole = Math.max(0, Math.min(kc, Math.floorDiv(A.length - MR_SPAN - src, lda) + 1));
             for (; k < whole; k++) copyVectors(A, src + k * lda, ap, base + k * MR, MR);
             for (; k < kc; k++) {
-                for (int r = 0; r < MR; r++) ap[base + k * MR + r] = A[src + k * lda + Math.min(r, rows - 1)];
+                copySlot(A, src + k * lda, rows, ap, base + k * MR);
             }
         }
     }
@@ -408,7 +408,7 @@ final class SimdGemm {
      * one vector, made of row k of A (its lower MR lanes, loaded at the panel's column) blended with row k+1 (loaded MR
      * columns early, so that the panel's MR columns land in the upper lanes): two loads, a blend and one store per two
      * slots, where packA's copies store a vector per slot, each overlapping the next. Rows of A are walked in order,
-     * each read as one piece of mc columns. This and {@link #packBRows} together, against packA and packB (per-task
+     * each read as one piece of mc columns. This and {@link #packBRows} together, against packA and packing B panel by panel (per-task
      * packing of A for M = 768 too), benchmarks/gemm-ab.sh, both orders, 1 thread: the six weight gradients (dW)
      * +1.0–3.5 %, of which packBRows gave 0.5–0.8 % at N = 768; other products unchanged. Near
      * the end of A, or when the early load would start before index 0, the rest is copied lane by lane (a ragged last
@@ -433,9 +433,15 @@ final class SimdGemm {
             int src = src0 + k * lda;
             for (int q = 0; q < mc; q += MR) {
                 int rows = Math.min(MR, mc - q), d = q * kc + k * MR;
-                for (int r = 0; r < MR; r++) ap[d + r] = A[src + q + Math.min(r, rows - 1)];
+                copySlot(A, src + q, rows, ap, d);
             }
         }
+    }
+
+    /** One A slot lane by lane, where whole vectors would not do: dst[d + r] = A[s + min(r, rows − 1)], r < MR (past
+     *  {@code rows} real rows, the last one repeated). */
+    private static void copySlot(float[] A, int s, int rows, float[] dst, int d) {
+        for (int r = 0; r < MR; r++) dst[d + r] = A[s + Math.min(r, rows - 1)];
     }
 
     /** Copies n floats from src[s…] to dst[d…] as whole vectors: span(n, L) floats, the extra lanes past n included. */
@@ -486,7 +492,7 @@ final class SimdGemm {
                     copyVectors(A, at, dst, d, MR);
                 } else {
                     int rows = Math.min(MR, M - t * MR);
-                    for (int r = 0; r < MR; r++) dst[d + r] = A[at + Math.min(r, rows - 1)];
+                    copySlot(A, at, rows, dst, d);
                 }
             }
         }
@@ -566,7 +572,7 @@ final class SimdGemm {
     /**
      * Packs whole panels p0 … p1−1 of op(B) = B (B is [K, N]) rows k0 … k0+kc−1 row by row: each row's (p1−p0)·NR
      * columns are read as one piece and copied to slot k of each panel (the panels of K block kb start at dst; panel p
-     * at dst + p·kc·NR). Against panel by panel ({@link #packB}), benchmarks/gemm-ab.sh, both orders, 1 thread, with
+     * at dst + p·kc·NR). Against panel by panel (k inside each panel), benchmarks/gemm-ab.sh, both orders, 1 thread, with
      * {@link #PAIRS}: dW with N = 768 +0.5–0.8 %, other cases within ±0.3 % (without PAIRS, session 8: 0.996–1.006).
      */
     private static void packBRows(float[] B, int bOff, int ldb, int k0, int kc, int p0, int p1, float[] bp, int dst) {
@@ -577,20 +583,14 @@ final class SimdGemm {
     }
 
     /**
-     * Packs op(B) = B (B is [K, N]) rows k0 … k0+kc−1, columns j0 … j0+nr−1, into one micro-panel at {@code dst}: for
-     * each k, the NR columns, contiguous in B (past nr: zeros, thrown away with the edge tile).
+     * Packs the ragged last panel of op(B) = B (B is [K, N]; nr < NR columns from j0), rows k0 … k0+kc−1, into one
+     * micro-panel at {@code dst}: for each k, the nr columns, then zeros up to NR (thrown away with the edge tile).
+     * Whole panels go through {@link #packBRows}.
      */
-    private static void packB(float[] B, int bOff, int ldb, int k0, int kc, int j0, int nr, float[] bp, int dst) {
-        if (nr == NR) {
-            for (int k = 0; k < kc; k++) {
-                int src = bOff + (k0 + k) * ldb + j0, d = dst + k * NR;
-                copyVectors(B, src, bp, d, NR);
-            }
-        } else {
-            for (int k = 0; k < kc; k++) {
-                int src = bOff + (k0 + k) * ldb + j0, d = dst + k * NR;
-                for (int c = 0; c < NR; c++) bp[d + c] = c < nr ? B[src + c] : 0f;
-            }
+    private static void packBEdge(float[] B, int bOff, int ldb, int k0, int kc, int j0, int nr, float[] bp, int dst) {
+        for (int k = 0; k < kc; k++) {
+            int src = bOff + (k0 + k) * ldb + j0, d = dst + k * NR;
+            for (int c = 0; c < NR; c++) bp[d + c] = c < nr ? B[src + c] : 0f;
         }
     }
 
