@@ -174,18 +174,20 @@ final class SimdGemm {
         int nPadded = nPanels * NR;
         int kBlocks = (K + KC - 1) / KC, perGroup = kBlocksPerGroup(nPadded, kBlocks);
         Scratch own = SCRATCH.get();
-        int need = nPadded * Math.min(K, perGroup * KC);
+        int need = nPadded * Math.min(K, perGroup * KC) + CacheLine.FLOATS;
         if (own.bPack.length < need) own.bPack = new float[need];
         float[] bp = own.bPack;
+        int b0 = CacheLine.offset(bp); // the packed B starts on a cache line (so does every panel and slot: NR = 2–3·L)
         int panelGroups = (nPanels + 7) / 8;
         int tiles = (M + MR - 1) / MR, mBlocks = rowBlocks(M);
         int nBlocks = colBlocks(nPanels, mBlocks, parallel.threads());
         // Packed op(A) of a group when it is packed once (K block kb, tile t at kb·KC·mPadded + t·MR·kc), else null.
         int mPadded = tiles * MR, rowChunks = (KC + A_WHOLE_ROWS - 1) / A_WHOLE_ROWS;
         boolean packAOnce = transA && M >= (parallel.threads() == 1 ? A_WHOLE_MIN_M_ONE_THREAD : A_WHOLE_MIN_M);
-        int aWholeNeed = mPadded * Math.min(K, perGroup * KC);
+        int aWholeNeed = mPadded * Math.min(K, perGroup * KC) + CacheLine.FLOATS;
         if (packAOnce && own.aWhole.length < aWholeNeed) own.aWhole = new float[aWholeNeed];
         float[] aWhole = packAOnce ? own.aWhole : null;
+        int w0 = packAOnce ? CacheLine.offset(aWhole) : 0;
         for (int g0 = 0; g0 < kBlocks; g0 += perGroup) {
             int firstK = g0 * KC, groupK = Math.min(K, (g0 + perGroup) * KC) - firstK;
             int kbs = Math.min(perGroup, kBlocks - g0);
@@ -195,16 +197,16 @@ final class SimdGemm {
             // (K block, 8 panels), plain vector copies, row by row (packBRows).
             if (transB) {
                 parallel.forEach(nPanels, p -> packBTransposed(B, bOff, ldb, p * NR, Math.min(NR, N - p * NR), firstK,
-                        groupK, bp, p * NR, nPadded));
+                        groupK, bp, b0, p * NR, nPadded));
             } else {
                 parallel.forEach(kbs * panelGroups, t -> {
                     int kb = t / panelGroups, g = t % panelGroups;
                     int k0 = firstK + kb * KC, kc = Math.min(KC, K - k0);
                     int pEnd = Math.min(nPanels, g * 8 + 8), pWhole = Math.max(g * 8, Math.min(pEnd, N / NR));
-                    if (pWhole > g * 8) packBRows(B, bOff, ldb, k0, kc, g * 8, pWhole, bp, kb * KC * nPadded);
+                    int dst = b0 + kb * KC * nPadded;
+                    if (pWhole > g * 8) packBRows(B, bOff, ldb, k0, kc, g * 8, pWhole, bp, dst);
                     if (pWhole < pEnd) { // the ragged last panel (N not a multiple of NR)
-                        packBEdge(B, bOff, ldb, k0, kc, pWhole * NR, N - pWhole * NR, bp,
-                                kb * KC * nPadded + pWhole * kc * NR);
+                        packBEdge(B, bOff, ldb, k0, kc, pWhole * NR, N - pWhole * NR, bp, dst + pWhole * kc * NR);
                     }
                 });
             }
@@ -212,7 +214,7 @@ final class SimdGemm {
                 parallel.forEach(kbs * rowChunks, t -> {
                     int kb = t / rowChunks, k0 = firstK + kb * KC, kc = Math.min(KC, K - k0);
                     int from = (t % rowChunks) * A_WHOLE_ROWS, to = Math.min(kc, from + A_WHOLE_ROWS);
-                    if (from < kc) packAWhole(A, aOff, lda, M, k0, kc, from, to, aWhole, kb * KC * mPadded);
+                    if (from < kc) packAWhole(A, aOff, lda, M, k0, kc, from, to, aWhole, w0 + kb * KC * mPadded);
                 });
             }
             parallel.forEach(mBlocks * nBlocks, t -> {
@@ -220,8 +222,8 @@ final class SimdGemm {
                 int i0 = share(mb, tiles, mBlocks) * MR, rows = Math.min(share(mb + 1, tiles, mBlocks) * MR, M) - i0;
                 int j0 = share(nb, nPanels, nBlocks) * NR;
                 int cols = Math.min(share(nb + 1, nPanels, nBlocks) * NR, N) - j0;
-                block(transA, A, aOff, lda, aWhole, mPadded, bp, nPadded, i0, rows, j0, cols, firstK, groupK, beta,
-                        C, cOff, ldc);
+                block(transA, A, aOff, lda, aWhole, w0, mPadded, bp, b0, nPadded, i0, rows, j0, cols, firstK, groupK,
+                        beta, C, cOff, ldc);
                 if (last && bias != null) addBias(C, cOff, ldc, i0, rows, j0, cols, bias, biasOff);
             });
         }
@@ -289,29 +291,30 @@ final class SimdGemm {
      *   time, then each K block is transposed from the staging buffer ({@link #transposeA}).
      * </ul>
      */
-    private static void block(boolean transA, float[] A, int aOff, int lda, float[] aWhole, int mPadded, float[] bp,
-                              int nPadded, int i0, int mc, int j0, int nc, int firstK, int groupK, float beta,
-                              float[] C, int cOff, int ldc) {
+    private static void block(boolean transA, float[] A, int aOff, int lda, float[] aWhole, int w0, int mPadded,
+                              float[] bp, int b0, int nPadded, int i0, int mc, int j0, int nc, int firstK, int groupK,
+                              float beta, float[] C, int cOff, int ldc) {
         Scratch s = SCRATCH.get();
-        int need = (mc + MR - 1) / MR * MR * KC + MR_SPAN;
+        int need = (mc + MR - 1) / MR * MR * KC + MR_SPAN + CacheLine.FLOATS;
         if (aWhole == null && s.aPack.length < need) s.aPack = new float[need];
         float[] ap = s.aPack;
+        int a0 = aWhole == null ? CacheLine.offset(ap) : 0; // the task's packed A starts on a cache line
         int end = firstK + groupK, span = STAGE_BLOCKS * KC, stride = 0;
         for (int k0 = firstK; k0 < end; k0 += KC) {
-            int kc = Math.min(KC, end - k0), inSpan = (k0 - firstK) % span, aBase = 0;
+            int kc = Math.min(KC, end - k0), inSpan = (k0 - firstK) % span, aBase = a0;
             float[] panels = ap;
             if (aWhole != null) { // the task's panels start at tile i0 / MR of the K block's packed op(A)
                 panels = aWhole;
-                aBase = (k0 - firstK) * mPadded + i0 * kc;
+                aBase = w0 + (k0 - firstK) * mPadded + i0 * kc;
             } else if (transA) {
-                packA(A, aOff, lda, i0, mc, k0, kc, ap);
+                packA(A, aOff, lda, i0, mc, k0, kc, ap, a0);
             } else {
                 if (inSpan == 0) stride = stageRows(s, A, aOff + i0 * lda, lda, mc, k0, Math.min(span, end - k0));
                 for (int q = 0; q < mc; q += MR) {
-                    transposeA(s.stage, q * stride + inSpan, stride, Math.min(MR, mc - q), kc, ap, q * kc);
+                    transposeA(s.stage, q * stride + inSpan, stride, Math.min(MR, mc - q), kc, ap, a0 + q * kc);
                 }
             }
-            kBlock(panels, aBase, bp, i0, mc, j0, nc, k0, kc, (k0 - firstK) * nPadded, beta, C, cOff, ldc);
+            kBlock(panels, aBase, bp, i0, mc, j0, nc, k0, kc, b0 + (k0 - firstK) * nPadded, beta, C, cOff, ldc);
         }
     }
 
@@ -384,14 +387,14 @@ final class SimdGemm {
      * panel) hold whatever lies there (the next columns of A, or a repeated row near the end of A): those rows of the
      * tile are computed and thrown away. With {@link #PAIRS}, {@link #packAPairs} instead.
      */
-    private static void packA(float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float[] ap) {
+    private static void packA(float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float[] ap, int a0) {
         if (PAIRS) {
-            packAPairs(A, aOff, lda, i0, mc, k0, kc, ap);
+            packAPairs(A, aOff, lda, i0, mc, k0, kc, ap, a0);
             return;
         }
         for (int q = 0; q < mc; q += MR) {
             int rows = Math.min(MR, mc - q);
-            int base = q * kc;
+            int base = a0 + q * kc;
             int src = aOff + k0 * lda + i0 + q, k = 0;
             // k < whole: the MR_SPAN floats at src + k·lda lie inside A (floorDiv: none at all when the room left
             // after src is short of MR_SPAN).
@@ -414,7 +417,7 @@ final class SimdGemm {
      * the end of A, or when the early load would start before index 0, the rest is copied lane by lane (a ragged last
      * panel repeating its last real row there, as packA does).
      */
-    private static void packAPairs(float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float[] ap) {
+    private static void packAPairs(float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float[] ap, int a0) {
         int src0 = aOff + k0 * lda + i0, lastQ = (mc - 1) / MR * MR;
         // Rows k < room have the last panel's vector inside A; a pair (k, k+1) needs k+1 < room, and its early load
         // of row k+1 starts at src0 + lda − MR at the lowest.
@@ -422,7 +425,7 @@ final class SimdGemm {
         int pairs = src0 + lda < MR ? 0 : Math.max(0, Math.min(kc, room - 1) / 2 * 2);
         int k = 0;
         for (; k < pairs; k += 2) {
-            int src = src0 + k * lda, d = k * MR;
+            int src = src0 + k * lda, d = a0 + k * MR;
             for (int q = 0; q < mc; q += MR) {
                 FloatVector lower = FloatVector.fromArray(F, A, src + q);
                 FloatVector upper = FloatVector.fromArray(F, A, src + lda + q - MR);
@@ -432,7 +435,7 @@ final class SimdGemm {
         for (; k < kc; k++) {
             int src = src0 + k * lda;
             for (int q = 0; q < mc; q += MR) {
-                int rows = Math.min(MR, mc - q), d = q * kc + k * MR;
+                int rows = Math.min(MR, mc - q), d = a0 + q * kc + k * MR;
                 copySlot(A, src + q, rows, ap, d);
             }
         }
@@ -504,13 +507,13 @@ final class SimdGemm {
      * kb·KC·nPadded + panel·kc·NR (columns past nr repeat the last real one, thrown away with the edge tile).
      */
     private static void packBTransposed(float[] B, int bOff, int ldb, int j0, int nr, int firstK, int groupK,
-                                        float[] bp, int panelCol, int nPadded) {
+                                        float[] bp, int b0, int panelCol, int nPadded) {
         Scratch s = SCRATCH.get();
         int end = firstK + groupK, span = STAGE_BLOCKS * KC, stride = 0;
         for (int k0 = firstK; k0 < end; k0 += KC) {
             int kc = Math.min(KC, end - k0), inSpan = (k0 - firstK) % span;
             if (inSpan == 0) stride = stageRows(s, B, bOff + j0 * ldb, ldb, nr, k0, Math.min(span, end - k0));
-            transposeB(s.stage, inSpan, stride, nr, kc, bp, (k0 - firstK) * nPadded + panelCol * kc);
+            transposeB(s.stage, inSpan, stride, nr, kc, bp, b0 + (k0 - firstK) * nPadded + panelCol * kc);
         }
     }
 
