@@ -88,9 +88,9 @@ peak() { # $1 = shape tag
       >> "$WORK/blas.jsonl"
   done
 }
-run_jmh() { # $1 = label, $2 = java, $3 = shape
+run_jmh() { # $1 = label, $2 = java, $3 = shape, then extra JMH options
   "$2" --add-modules jdk.incubator.vector -cp "$CP" org.openjdk.jmh.Main 'distilj.bench.GemmBench' \
-    -jvm "$2" -p shape="$3" -p threads=1,2 "${JMH_ARGS[@]}" \
+    -jvm "$2" -p shape="$3" -p threads=1,2 "${JMH_ARGS[@]}" "${@:4}" \
     -rf json -rff "$WORK/jmh-$1-$3-r$round.json" >> "$WORK/jmh-$1.log" 2>&1
 }
 for round in $(seq 1 "$ROUNDS"); do
@@ -113,7 +113,8 @@ for shape in $order; do
     done
   done
   run_jmh jdk17 java "$shape"
-  if [ -x "$JDK25" ]; then run_jmh jdk25 "$JDK25" "$shape"; fi
+  # As the launcher does on JDK 23+: let the GEMM read its buffers' addresses (kernels' CacheLine) without a warning.
+  if [ -x "$JDK25" ]; then run_jmh jdk25 "$JDK25" "$shape" -jvmArgsPrepend --sun-misc-unsafe-memory-access=allow; fi
   peak "$shape"
 done
 done

@@ -14,8 +14,9 @@ import java.util.Optional;
  * and exits with its exit code. Ctrl-C reaches both processes (same process group); the shutdown hook makes sure the
  * child is gone before the parent exits. If the relaunch is impossible the command still runs, on the scalar
  * kernels, and {@code SIMD: off — reason} is printed once on stderr by the kernel selection. The child also gets the
- * parallel garbage collector when the user named none ({@link #defaultGc}), and transparent huge pages when the
- * kernel offers them ({@link #defaultHugePages}).
+ * parallel garbage collector when the user named none ({@link #defaultGc}), transparent huge pages when the
+ * kernel offers them ({@link #defaultHugePages}), and on JDK 23+ leave to read array addresses ({@link
+ * #defaultUnsafeAccess}).
  *
  * <p>This class must not touch anything in {@code jdk.incubator.vector} (or any class that does) before the check.
  */
@@ -64,6 +65,7 @@ public final class Launcher {
         }
         cmd.addAll(defaultGc(jvmOptions));
         cmd.addAll(defaultHugePages(jvmOptions, transparentHugePageSetting()));
+        cmd.addAll(defaultUnsafeAccess(jvmOptions, Runtime.version().feature()));
         cmd.add("--add-modules");
         cmd.add(VECTOR_MODULE);
         cmd.add("-cp");
@@ -134,6 +136,20 @@ public final class Launcher {
         }
         boolean offered = setting != null && (setting.contains("[madvise]") || setting.contains("[always]"));
         return offered ? List.of("-XX:+UseTransparentHugePages") : List.of();
+    }
+
+    /**
+     * {@code --sun-misc-unsafe-memory-access=allow} on JDK 23 and later unless the user set it. The GEMM reads where
+     * its packing buffers lie to start them on a cache line (kernels' {@code CacheLine}: 0.5–1.5 % on the weight
+     * gradients); from JDK 24 the JVM prints a warning on the first such read unless this is given, so without it
+     * the GEMM does not look and packs wherever the buffer begins. The option does not exist before JDK 23.
+     */
+    static List<String> defaultUnsafeAccess(List<String> jvmOptions, int jdkFeature) {
+        if (jdkFeature < 23) return List.of();
+        for (String a : jvmOptions) {
+            if (a.startsWith("--sun-misc-unsafe-memory-access")) return List.of();
+        }
+        return List.of("--sun-misc-unsafe-memory-access=allow");
     }
 
     private static String transparentHugePageSetting() {

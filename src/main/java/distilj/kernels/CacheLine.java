@@ -36,7 +36,8 @@ final class CacheLine {
     static final String UNAVAILABLE;
 
     private static final MethodHandle GET_INT, GET_LONG; // Unsafe.getInt / getLong(Object, long), bound
-    private static final long REF_BASE, FLOAT_BASE;      // offsets of element 0 in Object[] and float[]
+    private static final long REF_BASE;   // offset of element 0 in an Object[]
+    static final long FLOAT_BASE;         // … and in a float[]
     private static final boolean COMPRESSED;             // 4-byte references
     private static final int SHIFT;                      // address = (reference bits) << SHIFT, mod 64
 

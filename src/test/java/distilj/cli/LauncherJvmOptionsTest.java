@@ -31,4 +31,14 @@ class LauncherJvmOptionsTest {
         assertEquals(List.of(), Launcher.defaultHugePages(List.of("-XX:-UseTransparentHugePages"), madvise));
         assertEquals(List.of(), Launcher.defaultHugePages(List.of("-XX:+UseLargePages"), madvise));
     }
+
+    @Test
+    void unsafeMemoryAccessAllowedFromJdk23UnlessTheUserSetIt() {
+        String allow = "--sun-misc-unsafe-memory-access=allow";
+        assertEquals(List.of(), Launcher.defaultUnsafeAccess(List.of(), 17)); // the option does not exist there
+        assertEquals(List.of(), Launcher.defaultUnsafeAccess(List.of(), 22));
+        assertEquals(List.of(allow), Launcher.defaultUnsafeAccess(List.of(), 23));
+        assertEquals(List.of(allow), Launcher.defaultUnsafeAccess(List.of("-Xmx3g"), 25));
+        assertEquals(List.of(), Launcher.defaultUnsafeAccess(List.of("--sun-misc-unsafe-memory-access=deny"), 25));
+    }
 }
