@@ -12,13 +12,13 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li><b>Packing.</b> op(B) is copied into {@code KC×NR} "micro-panels" (for each k, NR consecutive columns), and
  *   each task copies its rows of op(A) into {@code MR×KC} micro-panels (for each k, MR consecutive rows). The
  *   transposes are absorbed here, so one micro-kernel serves all four (transA, transB) cases, and its loads are
- *   contiguous. A transposing copy first stages whole rows of the source, then transposes from the cache
- *   ({@link #stageRows}). Ragged edges repeat a real row or column: those parts of an edge tile are computed in a
- *   scratch tile and thrown away. A packed B of up to 16 MB is made whole, before the multiply; a larger one a group
- *   of K blocks (at most 8 MB) at a time, each group right before the tasks that use it, so that it is still in the
- *   caches when they read it ({@link #kBlocksPerGroup}). A wide op(A) = Aᵀ (M ≥ {@link #A_WHOLE_MIN_M}, on one
- *   thread {@link #A_WHOLE_MIN_M_ONE_THREAD}) is packed like B, once for all tasks, from whole rows of A
- *   ({@link #packAWhole}).</li>
+ *   contiguous. Packed panels start on a 64-byte cache line ({@link CacheLine}). A transposing copy first stages whole
+ *   rows of the source, then transposes from the cache ({@link #stageRows}). Ragged edges repeat a real row or column:
+ *   those parts of an edge tile are computed in a scratch tile and thrown away. A packed B of up to 16 MB is made
+ *   whole, before the multiply; a larger one a group of K blocks (at most 8 MB) at a time, each group right before the
+ *   tasks that use it, so that it is still in the caches when they read it ({@link #kBlocksPerGroup}). A wide op(A) =
+ *   Aᵀ (M ≥ {@link #A_WHOLE_MIN_M}, on one thread {@link #A_WHOLE_MIN_M_ONE_THREAD}) is packed like B, once for all
+ *   tasks, from whole rows of A ({@link #packAWhole}).</li>
  *   <li><b>Cache blocking.</b> K is cut into blocks of {@code KC} = 768. A task packs its {@code MC×KC} block of A
  *   (384 KB, L2); for each MR-row micro-panel of it ({@code MR·KC·4}: 24 KB with the 8×3 tile, in the 32 KB L1; 43 KB
  *   with 14×2, partly from L2) the task's B micro-panels of this K block ({@code KC×NC}, up to 9.4 MB, streamed from
@@ -127,7 +127,13 @@ final class SimdGemm {
 
     private final Parallel parallel;
 
-    /** Per-thread buffers, grown when needed, never shrunk: no allocation on the steady-state path. */
+    /**
+     * Per-thread buffers, grown when needed, never shrunk: no allocation on the steady-state path. The packed ones
+     * (bPack, aPack, aWhole) are used from {@link CacheLine#offset} on, so that the packing's vector stores each fill
+     * one cache line instead of straddling two: A/B against packing wherever the array begins, benchmarks/gemm-ab.sh,
+     * both orders, 12 shape×op cases: 1 thread dW +0.5–1.5 %, the rest 0.991–1.009; 2 threads (9 cases)
+     * 0.998–1.015. (Starting the staging rows on a line too read 0.993–1.002: not done.)
+     */
     private static final class Scratch {
         float[] bPack = new float[0];
         float[] aPack = new float[0];
@@ -168,8 +174,8 @@ final class SimdGemm {
                         float[] A, int aOff, int lda, float[] B, int bOff, int ldb,
                         float beta, float[] C, int cOff, int ldc, float[] bias, int biasOff) {
         // Packed op(B) of a group of K blocks: for each K block kb of the group (depth kc), for each NR-column panel
-        // p, kc·NR floats. Panel (kb, p) starts at (kb − first kb of the group)·KC·nPadded + p·kc·NR, where nPadded
-        // is N rounded up to NR.
+        // p, kc·NR floats. Panel (kb, p) starts at b0 + (kb − first kb of the group)·KC·nPadded + p·kc·NR, where
+        // nPadded is N rounded up to NR and b0 puts the first panel on a cache line.
         int nPanels = (N + NR - 1) / NR;
         int nPadded = nPanels * NR;
         int kBlocks = (K + KC - 1) / KC, perGroup = kBlocksPerGroup(nPadded, kBlocks);
@@ -504,7 +510,7 @@ final class SimdGemm {
     /**
      * Packs op(B) = Bᵀ (B is [N, K]) for NR columns j0 … j0+NR−1 over the group's K range: the nr rows of B are staged
      * whole, {@link #STAGE_BLOCKS} K blocks at a time, and each K block kb is transposed into its micro-panel at
-     * kb·KC·nPadded + panel·kc·NR (columns past nr repeat the last real one, thrown away with the edge tile).
+     * b0 + kb·KC·nPadded + panel·kc·NR (columns past nr repeat the last real one, thrown away with the edge tile).
      */
     private static void packBTransposed(float[] B, int bOff, int ldb, int j0, int nr, int firstK, int groupK,
                                         float[] bp, int b0, int panelCol, int nPadded) {
