@@ -12,7 +12,7 @@ package distilj.kernels;
  */
 public interface Kernels {
 
-    /** "scalar" or "simd(16 lanes)". */
+    /** "scalar" or e.g. "simd(16 lanes, GEMM packs on cache lines)". */
     String name();
 
     /** The pool this instance runs its parallel kernels on. */

@@ -82,7 +82,11 @@ public final class SimdKernels implements Kernels {
         return F.length();
     }
 
-    @Override public String name() { return "simd(" + F.length() + " lanes)"; }
+    /** E.g. "simd(16 lanes, GEMM packs on cache lines)"; when it cannot ({@link CacheLine}), the reason instead. */
+    @Override public String name() {
+        return "simd(" + F.length() + " lanes, " + (CacheLine.UNAVAILABLE == null ? "GEMM packs on cache lines"
+                : "GEMM packs off cache lines: " + CacheLine.UNAVAILABLE) + ")";
+    }
     @Override public Parallel parallel() { return parallel; }
 
     /** Runs body(lo, hi) over [0, n) in fixed chunks of {@code chunk} (one inline call when n ≤ chunk). */

@@ -59,6 +59,7 @@ class LauncherIT {
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("SIMD: on ("), "expected SIMD on after relaunch:\n" + r.out + r.err);
         assertFalse(r.err.contains("SIMD: off"), r.err);
+        assertTrue(r.out.contains("GEMM packs on cache lines"), r.out);
     }
 
     @Test
@@ -70,6 +71,9 @@ class LauncherIT {
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("SIMD: on ("), r.out + r.err);
         assertTrue(r.out.contains("Java 2"), "should report the newer Java: " + r.out);
+        // JDK 23+: the launcher's --sun-misc-unsafe-memory-access=allow lets the GEMM read addresses, without a warning
+        assertTrue(r.out.contains("GEMM packs on cache lines"), r.out);
+        assertFalse(r.err.contains("sun.misc.Unsafe"), r.err);
     }
 
     @Test
