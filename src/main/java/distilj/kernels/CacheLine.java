@@ -14,15 +14,16 @@ import java.lang.reflect.Field;
  * multiple of 8 bytes), so most of those stores straddle two lines, and each line is written in two halves by two
  * stores that may be far apart in time. Measured on the Zen 4 machine (a probe packing 768×768 floats the way
  * {@code packBRows} and {@code packAWhole} do, the destination at each offset): 84–90 µs with every store on a line
- * against 100–120 µs off it for B, and 110–113 against 155–191 µs for A. Packing is ~9 % of a weight-gradient GEMM.
+ * against 100–120 µs off it for B, and 110–113 against 155–191 µs for A. Packing was ~9 % of a weight-gradient GEMM
+ * (6–7 % on lines).
  *
  * <p>How: Java has no address-of, so this reads the array's reference as raw bits with {@code sun.misc.Unsafe}
- * (reflectively: a read of our own field, nothing is written) and decodes it. With compressed references (heaps under
- * 32 GB) a reference is the address shifted right by log2 of the object alignment (zero-based or heap-based mode; the
- * heap base is aligned far beyond 64 bytes), or the address itself when the whole heap lies below 4 GB (unscaled
- * mode); {@link #shift} tells them apart from fresh objects. The answer is only a hint: the garbage collector may move
- * the array a moment later, and callers must use the same offset for writing and reading a buffer within one call.
- * Nothing depends on it for correctness.
+ * (reflectively, and only to read) and decodes it. With compressed references (heaps under 32 GB) a reference is the
+ * address shifted right by log2 of the object alignment (zero-based or heap-based mode; the heap base is aligned far
+ * beyond 64 bytes), or the address itself when the whole heap lies below 4 GB (unscaled mode); {@link #shift} tells
+ * them apart from fresh objects. The answer is only a hint: the garbage collector may move the array a moment later,
+ * and callers must use the same offset for writing and reading a buffer within one call. Nothing depends on it for
+ * correctness.
  *
  * <p>When it is off ({@link #UNAVAILABLE} says why; {@link #offset} then returns 0): {@code -Ddistilj.alignPacking=false};
  * no {@code sun.misc.Unsafe}; or JDK 23 and later without {@code --sun-misc-unsafe-memory-access=allow} (those JDKs
@@ -36,8 +37,8 @@ final class CacheLine {
     static final String UNAVAILABLE;
 
     private static final MethodHandle GET_INT, GET_LONG; // Unsafe.getInt / getLong(Object, long), bound
-    private static final long REF_BASE;   // offset of element 0 in an Object[]
-    static final long FLOAT_BASE;         // … and in a float[]
+    private static final long REF_BASE;                  // offset of element 0 in an Object[]
+    static final long FLOAT_BASE;                        // … and in a float[]
     private static final boolean COMPRESSED;             // 4-byte references
     private static final int SHIFT;                      // address = (reference bits) << SHIFT, mod 64
 
