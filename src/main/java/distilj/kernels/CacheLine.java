@@ -98,12 +98,22 @@ final class CacheLine {
     /** The address of an object, modulo 64 at least (the bits above the shift are exact). */
     static long address(Object o) {
         if (UNAVAILABLE != null) throw new IllegalStateException("no addresses: " + UNAVAILABLE);
+        if (COMPRESSED) return (referenceBits(o) & 0xFFFF_FFFFL) << SHIFT;
         Object[] holder = {o};
         try {
-            if (COMPRESSED) return ((int) GET_INT.invokeExact((Object) holder, REF_BASE) & 0xFFFF_FFFFL) << SHIFT;
             return (long) GET_LONG.invokeExact((Object) holder, REF_BASE);
         } catch (Throwable t) {
-            throw new IllegalStateException("reading an array's address", t);
+            throw new IllegalStateException("reading an object's address", t);
+        }
+    }
+
+    /** A compressed reference to o, as stored in an Object[]. */
+    private static int referenceBits(Object o) {
+        Object[] holder = {o};
+        try {
+            return (int) GET_INT.invokeExact((Object) holder, REF_BASE);
+        } catch (Throwable t) {
+            throw new IllegalStateException("reading a compressed reference", t);
         }
     }
 
@@ -115,14 +125,7 @@ final class CacheLine {
     private static int shift(int alignment) {
         boolean allMultiples = true;
         for (int i = 0; i < 16; i++) {
-            Object[] holder = {new long[1]};
-            int bits;
-            try {
-                bits = (int) GET_INT.invokeExact((Object) holder, REF_BASE);
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
-            if (bits % alignment != 0) allMultiples = false;
+            if (referenceBits(new long[1]) % alignment != 0) allMultiples = false;
         }
         return allMultiples ? 0 : Integer.numberOfTrailingZeros(alignment);
     }

@@ -416,12 +416,12 @@ final class SimdGemm {
      * {@link #packA} when a slot is half a vector ({@link #PAIRS}: MR = 8, 16 lanes): slots k and k+1 of a panel are
      * one vector, made of row k of A (its lower MR lanes, loaded at the panel's column) blended with row k+1 (loaded MR
      * columns early, so that the panel's MR columns land in the upper lanes): two loads, a blend and one store per two
-     * slots, where packA's copies store a vector per slot, each overlapping the next. Rows of A are walked in order,
-     * each read as one piece of mc columns. This and {@link #packBRows} together, against packA and packing B panel by panel (per-task
-     * packing of A for M = 768 too), benchmarks/gemm-ab.sh, both orders, 1 thread: the six weight gradients (dW)
-     * +1.0–3.5 %, of which packBRows gave 0.5–0.8 % at N = 768; other products unchanged. Near
-     * the end of A, or when the early load would start before index 0, the rest is copied lane by lane (a ragged last
-     * panel repeating its last real row there, as packA does).
+     * slots ({@link #storePair}), where packA's copies store a vector per slot, each overlapping the next. Rows of A
+     * are walked in order, each read as one piece of mc columns. This and {@link #packBRows} together, against packA
+     * and packing B panel by panel (per-task packing of A for M = 768 too), benchmarks/gemm-ab.sh, both orders, 1
+     * thread: the six weight gradients (dW) +1.0–3.5 %, of which packBRows gave 0.5–0.8 % at N = 768; other products
+     * unchanged. Near the end of A, or when the early load would start before index 0, the rest is copied lane by lane
+     * (a ragged last panel repeating its last real row there, as packA does).
      */
     private static void packAPairs(float[] A, int aOff, int lda, int i0, int mc, int k0, int kc, float[] ap, int a0) {
         int src0 = aOff + k0 * lda + i0, lastQ = (mc - 1) / MR * MR;
@@ -432,11 +432,7 @@ final class SimdGemm {
         int k = 0;
         for (; k < pairs; k += 2) {
             int src = src0 + k * lda, d = a0 + k * MR;
-            for (int q = 0; q < mc; q += MR) {
-                FloatVector lower = FloatVector.fromArray(F, A, src + q);
-                FloatVector upper = FloatVector.fromArray(F, A, src + lda + q - MR);
-                lower.blend(upper, UPPER).intoArray(ap, q * kc + d);
-            }
+            for (int q = 0; q < mc; q += MR) storePair(A, src + q, lda, ap, q * kc + d);
         }
         for (; k < kc; k++) {
             int src = src0 + k * lda;
@@ -445,6 +441,14 @@ final class SimdGemm {
                 copySlot(A, src + q, rows, ap, d);
             }
         }
+    }
+
+    /** Slots k and k+1 of an A micro-panel as one vector ({@link #PAIRS}): dst[d … d+MR) = A[s … s+MR) (row k, lower
+     *  lanes) and dst[d+MR … d+2·MR) = A[s+lda … s+lda+MR) (row k+1, loaded MR columns early into the upper lanes). */
+    private static void storePair(float[] A, int s, int lda, float[] dst, int d) {
+        FloatVector lower = FloatVector.fromArray(F, A, s);
+        FloatVector upper = FloatVector.fromArray(F, A, s + lda - MR);
+        lower.blend(upper, UPPER).intoArray(dst, d);
     }
 
     /** One A slot lane by lane, where whole vectors would not do: dst[d + r] = A[s + min(r, rows − 1)], r < MR (past
@@ -485,11 +489,7 @@ final class SimdGemm {
             for (; from + 1 < to; from += 2) {
                 int src = aOff + (k0 + from) * lda, last = (tiles - 1) * MR;
                 if (src + lda < MR || src + last + L > A.length || src + lda + last + MR > A.length) break;
-                for (int t = 0; t < tiles; t++) {
-                    FloatVector lower = FloatVector.fromArray(F, A, src + t * MR);
-                    FloatVector upper = FloatVector.fromArray(F, A, src + lda + t * MR - MR);
-                    lower.blend(upper, UPPER).intoArray(dst, base + t * MR * kc + from * MR);
-                }
+                for (int t = 0; t < tiles; t++) storePair(A, src + t * MR, lda, dst, base + t * MR * kc + from * MR);
             }
         }
         for (int k = from; k < to; k++) {
